@@ -1,0 +1,37 @@
+"""One registry of agent kinds by spec name. Modules are imported lazily; each defines ``AGENT``
+(an :class:`agents.core.AgentKind`).
+
+``make_agent("stockfish:elo=1500", game, seed=0)``.
+"""
+from __future__ import annotations
+
+import importlib
+
+from agents.core import Agent, AgentKind, AgentSpecError, parse_options, parse_spec
+from games.core import Game
+
+_KINDS: dict[str, str] = {
+    # spec name -> module defining AGENT
+    "random": "agents.random_agent",
+    "human": "agents.human",
+    "stockfish": "agents.stockfish",
+}
+
+
+def agent_names() -> list[str]:
+    return sorted(_KINDS)
+
+
+def agent_kind(name: str) -> AgentKind:
+    if name not in _KINDS:
+        raise AgentSpecError(f"unknown agent '{name}' (known: {', '.join(agent_names())})")
+    kind: AgentKind = importlib.import_module(_KINDS[name]).AGENT
+    return kind
+
+
+def make_agent(spec_text: str, game: Game, seed: int = 0) -> Agent:
+    """Build the agent a spec string describes, for ``game``; raises AgentSpecError / AgentError."""
+    spec = parse_spec(spec_text)
+    kind = agent_kind(spec.name)
+    options = parse_options(spec, kind.options, kind.positional)
+    return kind.build(game, options, seed)
