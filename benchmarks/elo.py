@@ -248,3 +248,97 @@ def games_from_records(paths: Iterable[Path]) -> Games:
     if not rows:
         raise EloFitError("no two-player game records found")
     return games_from_results(rows)
+
+
+def default_anchors(players: Sequence[str]) -> dict[str, float]:
+    """Stockfish levels at their UCI_Elo (``stockfish:elo=1350`` -> 1350), else ``random`` = 0."""
+    anchors: dict[str, float] = {}
+    for name in players:
+        if name.startswith("stockfish:elo="):
+            value = name.split("=", 1)[1]
+            if value.isdigit():
+                anchors[name] = float(value)
+    if not anchors and "random" in players:
+        anchors["random"] = 0.0
+    return anchors or {players[0]: 0.0}
+
+
+def parse_anchor(text: str) -> tuple[str, float]:
+    """``SPEC=ELO`` (the last '=' splits, since specs contain '=')."""
+    spec, sep, value = text.rpartition("=")
+    try:
+        if not sep or not spec:
+            raise ValueError
+        return spec, float(value)
+    except ValueError:
+        raise EloFitError(f"malformed anchor '{text}' (expected SPEC=ELO, e.g. random=0)") from None
+
+
+def write_elo_report(fit: EloFit, out_dir: Path, title: str = "Elo ratings") -> None:
+    """``report.md``, ``report.html``, ``ratings.json`` and ``ratings.png`` in ``out_dir``."""
+    import matplotlib.pyplot as plt
+
+    from benchmarks.report import Report
+
+    order = sorted(fit.players, key=lambda n: fit.ratings[n].elo)
+    report = Report(title)
+    report.text(f"Bradley–Terry maximum-likelihood fit over all games at once; draws count half; "
+                f"first-move advantage {fit.advantage:+.1f} ± {1.96 * fit.advantage_stderr:.1f} Elo; "
+                f"{fit.virtual_draws:g} virtual draw(s) per pair as a prior; 95% intervals from the Hessian, "
+                f"relative to the anchors.")
+    report.table(["player", "Elo", "95% interval", "games", "score", "anchor"],
+                 [[n, round(fit.ratings[n].elo, 1), f"[{fit.ratings[n].ci95[0]:.0f}, {fit.ratings[n].ci95[1]:.0f}]",
+                   fit.ratings[n].games, round(fit.ratings[n].score, 3), "yes" if fit.ratings[n].anchor else ""]
+                  for n in reversed(order)])
+    fig, ax = plt.subplots(figsize=(7, 0.4 * len(order) + 1.5))
+    elos = [fit.ratings[n].elo for n in order]
+    errs = [1.96 * fit.ratings[n].stderr for n in order]
+    ax.errorbar(elos, range(len(order)), xerr=errs, fmt="o", capsize=3)
+    ax.set_yticks(range(len(order)), order)
+    ax.set_xlabel("Elo (95% interval)")
+    ax.grid(alpha=0.3)
+    report.figure("ratings.png", fig)
+    data = fit.to_json()
+    report.write(out_dir, data)
+    (out_dir / "ratings.json").write_text(json.dumps(data, indent=2))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.elo",
+        description="Fit Elo ratings (Bradley–Terry maximum likelihood) to the game records (games.jsonl) "
+                    "in the given folders or files, and write report.md, report.html, ratings.json, ratings.png.")
+    parser.add_argument("paths", nargs="+", type=Path, help="folders (searched for *.jsonl) or JSONL files")
+    parser.add_argument("--anchor", action="append", default=[], metavar="SPEC=ELO",
+                        help="fix a player's rating (repeatable); default: stockfish:elo=N at N, else random=0")
+    parser.add_argument("--virtual-draws", type=float, default=1.0, help="prior draws per pair (0: pure MLE)")
+    parser.add_argument("--no-advantage", action="store_true", help="do not fit a first-move advantage")
+    parser.add_argument("--out", type=Path, default=None, help="report folder (default: the first path)")
+    parser.add_argument("--json", action="store_true", help="print the ratings as one JSON object")
+    args = parser.parse_args(argv)
+    for path in args.paths:
+        if not path.exists():
+            raise EloFitError(f"no such file or folder: {path}")
+    games = games_from_records(args.paths)
+    anchors = dict(parse_anchor(a) for a in args.anchor) or default_anchors(games.players)
+    fit = fit_elo(games, anchors, fit_advantage=not args.no_advantage, virtual_draws=args.virtual_draws)
+    out = args.out or (args.paths[0] if args.paths[0].is_dir() else args.paths[0].parent)
+    write_elo_report(fit, out)
+    if args.json:
+        print(json.dumps({"ratings": {n: {"elo": r.elo, "ci95": list(r.ci95), "games": r.games}
+                                      for n, r in fit.ratings.items()},
+                          "first_move_advantage": fit.advantage}))
+    else:
+        for name in sorted(fit.players, key=lambda n: -fit.ratings[n].elo):
+            r = fit.ratings[name]
+            print(f"{r.elo:8.1f}  [{r.ci95[0]:7.1f}, {r.ci95[1]:7.1f}]  {r.games:6d} games  {name}")
+        print(f"report: {out / 'report.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    from games.cli import run_cli
+
+    raise SystemExit(run_cli(main))

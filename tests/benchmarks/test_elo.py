@@ -106,3 +106,26 @@ def test_reads_jsonl_records(tmp_path):
     (tmp_path / "bad.jsonl").write_text("not json\n")
     with pytest.raises(EloFitError, match="not a game record"):
         games_from_records([tmp_path])
+
+
+def test_cli_writes_report_and_json(tmp_path):
+    import subprocess
+    import sys
+
+    games = _synthetic({"random": 0, "mcts:sims=8": 300, "mcts:sims=64": 500}, adv=20, games_per_pair=40, seed=2)
+    with open(tmp_path / "games.jsonl", "w") as f:
+        for a, b, s in zip(games.first, games.second, games.score):
+            rets = [1.0, -1.0] if s == 1 else ([0.0, 0.0] if s == 0.5 else [-1.0, 1.0])
+            f.write(json.dumps({"specs": [games.players[a], games.players[b]], "returns": rets}) + "\n")
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.elo", str(tmp_path), "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["ratings"]["random"]["elo"] == 0.0
+    assert out["ratings"]["mcts:sims=64"]["elo"] > out["ratings"]["mcts:sims=8"]["elo"] > 0
+    for name in ("report.md", "report.html", "ratings.json", "ratings.png", "results.json"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert "data:image/png;base64" in (tmp_path / "report.html").read_text()
+    bad = subprocess.run([sys.executable, "-m", "benchmarks.elo", str(tmp_path), "--anchor", "nonsense"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "malformed anchor" in bad.stderr and "Traceback" not in bad.stderr
