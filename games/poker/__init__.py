@@ -1,0 +1,7 @@
+"""Poker games: Kuhn and Leduc poker (information states equal to open_spiel's), heads-up limit hold'em
+with the ACPC structure, and a compiled 7-card hand evaluator.
+
+Modules: :mod:`~games.poker.cards` (card numbering and names), :mod:`~games.poker.base` (action words,
+text form, public keys), :mod:`~games.poker.kuhn`, :mod:`~games.poker.leduc`, :mod:`~games.poker.holdem`,
+:mod:`~games.poker.hand_eval` (numba) and :mod:`~games.poker.speed` (``python -m games.poker.speed``).
+"""
