@@ -1,0 +1,13 @@
+"""The CFR family on public poker trees (Kuhn, Leduc): solvers, exact best response, export, subgame solving."""
+from search.cfr.infostate import export_policy, information_state_string, load_policy, node_from_history, policy_table
+from search.cfr.resolve import ResolveConfig, Resolver, ResolveStats, resolved_strategy
+from search.cfr.solver import (ALGORITHMS, CFRConfig, CFRSolver, UnknownAlgorithmError, expected_value,
+                               exploitability, mbb_per_hand, nash_conv, uniform_strategy)
+from search.cfr.tree import KUHN, LEDUC, RULES, LimitPokerRules, PublicTree, build_tree, game_tree
+
+__all__ = [
+    "ALGORITHMS", "CFRConfig", "CFRSolver", "KUHN", "LEDUC", "LimitPokerRules", "PublicTree", "RULES",
+    "ResolveConfig", "ResolveStats", "Resolver", "UnknownAlgorithmError", "build_tree", "expected_value",
+    "exploitability", "export_policy", "game_tree", "information_state_string", "load_policy", "mbb_per_hand",
+    "nash_conv", "node_from_history", "policy_table", "resolved_strategy", "uniform_strategy",
+]

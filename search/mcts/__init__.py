@@ -1,0 +1,45 @@
+"""Batched Monte Carlo tree search over flat numba arrays (AlphaZero PUCT, Gumbel root, MCTS-solver).
+
+Public API (stable; self-play and agents build on it)::
+
+    from search.mcts import BatchedMCTS, MCTSConfig, SearchSummary, select_action
+    from search.evaluators import UniformEvaluator, RolloutEvaluator, MaterialEvaluator
+
+    mcts = BatchedMCTS(game, MCTSConfig(num_simulations=200, leaves_per_eval=8), evaluator, num_trees=64)
+    summaries = mcts.search(states)            # one tree per state, ONE evaluator call per step for all
+    mcts.advance(i, action)                    # tree reuse: the chosen child becomes tree i's root
+    mcts.reset(i)                              # forget tree i (a new game starts there)
+
+* ``evaluator`` is a :data:`search.core.Evaluator` (``(observations [B, *obs], legal_mask [B, A]) ->
+  (logits [B, A], values [B])``, values for the player to move) or a
+  :class:`search.evaluators.StateEvaluator` (evaluates game states directly: rollouts, chess material).
+* :class:`SearchSummary` holds visit counts [A], the improved policy target [A], the root value, Q values [A],
+  the recommended action, simulations, seconds and evaluator calls.
+* :func:`select_action` draws a move from a summary at a temperature (0 = most visited).
+* ``mcts.config`` may be replaced between searches (e.g. fast and full self-play searches); tree ``i``
+  draws its noise from ``(seed, i)`` (the seed of the config it was built with), so searching trees
+  together or one by one gives the same result.
+* Values are for the player to move, in [-1, 1]; one kernel serves one- and two-player games (signs flip
+  by the player to move of each node, not by depth).
+* Connect four with a uniform or rollout evaluator runs whole simulations in compiled code; with a
+  network, compiled code collects the leaves and their observations, Python calls the evaluator once
+  per step, compiled code expands and backs up. Other games (chess, open_spiel, sudoku) replay the
+  selected paths in Python (legal moves cached per node as edges) while the tree operations stay
+  compiled.
+"""
+from search.mcts.batched import BatchedMCTS
+from search.mcts.config import MCTSConfig, MCTSConfigError, SearchSummary
+from search.mcts.policy import select_action
+from search.mcts.tree import NO_PARENT, NOT_EXPANDED, UNVISITED, TreeArrays
+
+__all__ = [
+    "BatchedMCTS",
+    "MCTSConfig",
+    "MCTSConfigError",
+    "SearchSummary",
+    "select_action",
+    "TreeArrays",
+    "NO_PARENT",
+    "NOT_EXPANDED",
+    "UNVISITED",
+]

@@ -1,0 +1,356 @@
+"""The batched searcher: many trees (one per game) searched together, one evaluator call per step."""
+from __future__ import annotations
+
+import time
+from typing import Sequence
+
+import numpy as np
+
+from games.core import Game, InputError, State
+from search.core import Evaluator
+from search.evaluators import StateEvaluator
+from search.mcts.config import MCTSConfig, SearchSummary
+from search.mcts.gumbel import halving_schedule
+from search.mcts.policy import summarize
+from search.mcts.reroot import reroot
+from search.mcts.simulate import finish_batch, select_batch
+from search.mcts.tree import NOT_EXPANDED, TreeArrays, allocate, clear_tree, grow, make_params
+
+NATIVE_CHUNK = 1024
+"""Simulations per compiled call on numba-native games (the time budget is checked between calls)."""
+GUMBEL_TIMED_SIMULATIONS = 4096
+"""Simulations sequential halving plans for when the budget is in seconds only (PUCT at the root after)."""
+
+
+class SearchError(InputError):
+    """A search that cannot run (terminal root, too many states for the trees, ...)."""
+
+
+class BatchedMCTS:
+    """Searches ``num_trees`` trees together; tree ``i`` follows the game whose state is passed at index i.
+
+    Args:
+        game: the game (perfect information, no chance nodes, one or two players).
+        config: search hyper-parameters.
+        evaluator: a :data:`search.core.Evaluator` or a :class:`search.evaluators.StateEvaluator`.
+        num_trees: trees held (= most states one :meth:`search` call takes).
+    """
+
+    def __init__(self, game: Game, config: MCTSConfig, evaluator: Evaluator | StateEvaluator,
+                 num_trees: int = 1) -> None:
+        game.require(num_players=(1, 2), perfect_information=True, chance=False, what="MCTS")
+        if num_trees < 1:
+            raise SearchError(f"num_trees must be >= 1; got {num_trees}")
+        self.game, self.evaluator = game, evaluator
+        self.config = config
+        self.num_trees = num_trees
+        self.num_actions = game.spec.num_actions
+        kind = getattr(evaluator, "kind", None)
+        self.native = bool(game.spec.numba_native and game.spec.name == "connect_four"
+                           and kind in ("uniform", "rollout"))
+        self._rollout = kind == "rollout"
+        self.native_leaves = bool(game.spec.numba_native and game.spec.name == "connect_four" and not self.native
+                                  and not isinstance(evaluator, StateEvaluator))
+        """Connect four with a network: compiled leaf collection, one Python evaluator call per step."""
+        nodes = min(config.max_nodes, max(64, config.num_simulations * 2 + 2 * config.leaves_per_eval))
+        self._edges_per_node = self.num_actions if self.native else min(self.num_actions, 16)
+        self.tree: TreeArrays = allocate(num_trees, nodes, nodes * self._edges_per_node, self.num_actions)
+        self._roots: list[State | None] = [None] * num_trees
+        self._rngs = [np.random.default_rng([config.seed, i]) for i in range(num_trees)]
+        self._noised = [False] * num_trees
+        self._searches = [0] * num_trees
+        self._scratch = np.empty(self.num_actions, np.float64)
+        self.evaluator_calls = 0
+        """Evaluator calls made so far by this searcher."""
+
+    @property
+    def config(self) -> MCTSConfig:
+        """The search settings; may be replaced between searches (e.g. fast and full self-play searches)."""
+        return self._config
+
+    @config.setter
+    def config(self, config: MCTSConfig) -> None:
+        self._config = config
+        self._params = make_params(config.c_puct, config.c_base, config.fpu, config.virtual_loss, config.gumbel,
+                                   config.gumbel_c_visit, config.gumbel_c_scale)
+
+    # ----- tree management ---------------------------------------------------------------------
+    def reset(self, index: int | None = None) -> None:
+        """Forget tree ``index`` (all trees if None); its next search starts from scratch."""
+        for b in range(self.num_trees) if index is None else [index]:
+            clear_tree(self.tree, b)
+            self._roots[b] = None
+            self._noised[b] = False
+
+    def advance(self, index: int, action: int, expected: State | None = None) -> None:
+        """Tree reuse: ``action`` was played in tree ``index``'s root state; its child becomes the root
+        (subtree copied to the front, statistics kept). Unknown action or child, or a root that is not
+        ``expected`` (when given, compared by text): the tree is reset."""
+        t, b = self.tree, index
+        root = self._roots[b]
+        if root is not None and expected is not None and str(root) != str(expected):
+            root = None
+        k, first = int(t.num_edges[b, 0]), int(t.first_edge[b, 0])
+        child = -1
+        if k > 0:
+            hits = np.nonzero(t.edge_action[b, first:first + k] == action)[0]
+            if len(hits):
+                child = int(t.edge_child[b, first + hits[0]])
+        if root is None or child < 0 or t.num_edges[b, child] == 0:
+            self.reset(b)
+            return
+        next_root = root.copy()
+        next_root.apply(int(action))
+        reroot(t, b, child)
+        self._roots[b] = next_root
+        self._noised[b] = False
+
+    def root_visits(self, index: int) -> int:
+        """Visits of tree ``index``'s root (0 after a reset)."""
+        return int(self.tree.visits[index, 0])
+
+    # ----- search --------------------------------------------------------------------------------
+    def search(self, states: Sequence[State], indices: Sequence[int] | None = None) -> list[SearchSummary]:
+        """Search ``states[i]`` in tree ``indices[i]`` (default ``i``); returns one summary per state.
+
+        A tree whose stored root is not ``states[i]`` (compared by text) is reset first.
+        """
+        idx = list(range(len(states))) if indices is None else [int(i) for i in indices]
+        if len(idx) != len(states) or len(set(idx)) != len(idx) or any(not 0 <= i < self.num_trees for i in idx):
+            raise SearchError(f"need distinct tree indices in [0, {self.num_trees}) for {len(states)} states")
+        for b, state in zip(idx, states):
+            if state.is_terminal():
+                raise SearchError(f"cannot search a terminal state: {state}")
+            root = self._roots[b]
+            if root is None or str(root) != str(state):
+                self.reset(b)
+                self._roots[b] = state.copy()
+        start = time.perf_counter()
+        calls0 = self.evaluator_calls
+        self._expand_roots(idx)
+        schedule = self._prepare_roots(idx)
+        done = self._run(idx, schedule, start)
+        seconds = time.perf_counter() - start
+        out = []
+        for b in idx:
+            self._searches[b] += 1
+            out.append(summarize(self.tree, b, self.num_actions, self._params, self.config.gumbel,
+                                 self.config.temperature, self._rngs[b], int(done[b]), seconds,
+                                 self.evaluator_calls - calls0))
+        return out
+
+    def _expand_roots(self, idx: list[int]) -> None:
+        todo = [b for b in idx if self.tree.num_edges[b, 0] == NOT_EXPANDED]
+        if not todo:
+            return
+        if self.native:
+            for b in todo:
+                self._native_run(b, 1, np.full(1, -1, np.int32), 0)
+        else:
+            self._python_step(todo, [1] * len(todo), np.full((self.num_trees, 1), -1, np.int32),
+                              np.zeros(self.num_trees, np.int32))
+
+    def _prepare_roots(self, idx: list[int]) -> np.ndarray:
+        """Dirichlet noise and Gumbel scores at the roots; returns the Gumbel visit schedules, int32
+        [num_trees, S] (row b for tree b, -1 past its end; S = 0 without Gumbel)."""
+        t, cfg = self.tree, self.config
+        rows: dict[int, np.ndarray] = {}
+        for b in idx:
+            first, k = int(t.first_edge[b, 0]), int(t.num_edges[b, 0])
+            priors = t.edge_prior[b, first:first + k]
+            rng = self._rngs[b]
+            if cfg.dirichlet_fraction > 0 and not self._noised[b] and k > 0:
+                noise = rng.dirichlet(np.full(k, cfg.dirichlet_alpha))
+                priors[:] = (1 - cfg.dirichlet_fraction) * priors + cfg.dirichlet_fraction * noise
+                self._noised[b] = True
+            t.root_gumbel[b, :] = -np.inf
+            if cfg.gumbel and k > 0:
+                m = min(cfg.gumbel_num_considered, k)
+                if cfg.num_simulations:
+                    m = min(m, cfg.num_simulations)
+                scores = np.log(np.maximum(priors, 1e-30)) + cfg.gumbel_scale * rng.gumbel(size=k)
+                top = np.argsort(-scores, kind="stable")[:m]
+                t.root_gumbel[b, top] = scores[top]
+                children = t.edge_child[b, first:first + k]
+                t.root_base_visits[b, :k] = np.where(children >= 0, t.visits[b, np.maximum(children, 0)], 0)
+                rows[b] = halving_schedule(m, cfg.num_simulations or GUMBEL_TIMED_SIMULATIONS)
+        width = max((len(row) for row in rows.values()), default=0)
+        schedules = np.full((self.num_trees, width), -1, np.int32)
+        for b, row in rows.items():
+            schedules[b, :len(row)] = row
+        return schedules
+
+    def _run(self, idx: list[int], schedule: np.ndarray, start: float) -> np.ndarray:
+        cfg = self.config
+        done = np.zeros(self.num_trees, np.int32)
+        stopped = set()
+        while True:
+            if cfg.max_seconds and time.perf_counter() - start >= cfg.max_seconds:
+                break
+            active = [b for b in idx if b not in stopped and np.isnan(self.tree.terminal_value[b, 0])
+                      and (not cfg.num_simulations or done[b] < cfg.num_simulations)]
+            if not active:
+                break
+            if self.native:
+                for b in active:
+                    want = NATIVE_CHUNK if not cfg.num_simulations else min(NATIVE_CHUNK, cfg.num_simulations - done[b])
+                    ran = self._native_run(b, want, schedule[b], int(done[b]))
+                    done[b] += ran
+                    if ran < want and np.isnan(self.tree.terminal_value[b, 0]):
+                        stopped.add(b)  # tree full
+            else:
+                counts = [cfg.leaves_per_eval if not cfg.num_simulations
+                          else min(cfg.leaves_per_eval, cfg.num_simulations - int(done[b])) for b in active]
+                ran = self._python_step(active, counts, schedule, done)
+                for b, r, c in zip(active, ran, counts):
+                    done[b] += r
+                    if r < c:
+                        stopped.add(b)
+        return done
+
+    # ----- numba-native games (connect four) ----------------------------------------------------
+    def _native_run(self, b: int, count: int, schedule: np.ndarray, sim_start: int) -> int:
+        from search.mcts.native_c4 import c4_run_simulations
+
+        self._ensure_nodes([b], count)
+        root = self._roots[b]
+        seed = int(np.random.SeedSequence([self.config.seed, b, self._searches[b], sim_start]).generate_state(1)[0])
+        return int(c4_run_simulations(self.tree, b, root.kernel_state, count, self._params,  # type: ignore[union-attr]
+                                      schedule, sim_start, self._rollout, seed))
+
+    # ----- Python-backed games -----------------------------------------------------------------
+    def _native_leaves_step(self, trees: list[int], out: np.ndarray) -> None:
+        """Connect four with a network: compiled replay of the selected leaves, ONE evaluator call."""
+        from search.mcts.native_c4 import c4_prepare_leaves
+
+        valid = out >= 0
+        leaf_tree = np.repeat(np.asarray(trees, np.int32), valid.sum(axis=1)).astype(np.int32)
+        leaf_node = out[valid].astype(np.int32)
+        m = len(leaf_node)
+        roots = np.zeros((self.num_trees, 4), np.int64)
+        for b in set(trees):
+            roots[b] = self._roots[b].kernel_state  # type: ignore[union-attr]
+        kind, value = np.zeros(m, np.int32), np.zeros(m, np.float64)
+        player, row = np.zeros(m, np.int32), np.zeros(m, np.int32)
+        offsets, actions = np.zeros(m + 1, np.int64), np.zeros(m * self.num_actions, np.int32)
+        obs = np.zeros((m, *self.game.spec.observation_shape), np.float32)
+        mask = np.zeros((m, self.num_actions), np.bool_)
+        self._ensure_edges(list(leaf_tree), [np.zeros(self.num_actions)] * m)
+        rows = c4_prepare_leaves(self.tree, leaf_tree, leaf_node, roots, kind, value, player, row, offsets,
+                                 actions, obs, mask)
+        logits = np.zeros((1, self.num_actions), np.float32)
+        if rows:
+            self.evaluator_calls += 1
+            logits, values = self.evaluator(obs[:rows], mask[:rows])  # type: ignore[call-arg]
+            logits = np.asarray(logits, np.float32).reshape(rows, self.num_actions)
+            values = np.asarray(values, np.float64).reshape(rows)
+            evaluated = kind == 2
+            value[evaluated] = values[row[evaluated]]
+        finish_batch(self.tree, leaf_tree, leaf_node, self._params, kind, value, player, row, offsets, actions,
+                     logits)
+
+    def _python_step(self, trees: list[int], counts: list[int], schedule: np.ndarray,
+                     done: np.ndarray) -> list[int]:
+        """One step: select leaves in every tree, ONE evaluator call, expand and back up.
+        Returns the number of leaves (simulations) each tree completed."""
+        self._ensure_nodes(trees, max(counts))
+        t = self.tree
+        out = np.full((len(trees), max(counts)), -1, np.int32)
+        select_batch(t, np.asarray(trees, np.int32), np.asarray(counts, np.int32), self._params, schedule,
+                     done, self._scratch, out)
+        if self.native_leaves:
+            self._native_leaves_step(trees, out)
+            return [int((out[i, :counts[i]] >= 0).sum()) for i in range(len(trees))]
+        leaf_tree, leaf_node, kind, leaf_value, leaf_player, eval_row = [], [], [], [], [], []
+        offsets, legal_lists, to_eval = [0], [], []
+        seen: dict[tuple[int, int], int] = {}
+        ran = []
+        for i, b in enumerate(trees):
+            row = out[i, :counts[i]]
+            ran.append(int((row >= 0).sum()))
+            for node in row[row >= 0]:
+                node = int(node)
+                leaf_tree.append(b)
+                leaf_node.append(node)
+                legal = np.zeros(0, np.int32)
+                if not np.isnan(t.terminal_value[b, node]):
+                    entry = (0, 0.0, 0, -1)
+                elif (b, node) in seen:
+                    entry = (2, 0.0, 0, seen[(b, node)])
+                else:
+                    state = self._replay(b, node)
+                    if state.is_terminal():
+                        parent = int(t.parent[b, node])
+                        mover = int(t.player[b, parent]) if parent >= 0 else 0
+                        entry = (1, float(state.returns()[mover]), 0, -1)
+                    else:
+                        legal = state.legal_actions().astype(np.int32)
+                        seen[(b, node)] = len(to_eval)
+                        entry = (2, 0.0, int(state.current_player), len(to_eval))
+                        to_eval.append(state)
+                kind.append(entry[0])
+                leaf_value.append(entry[1])
+                leaf_player.append(entry[2])
+                eval_row.append(entry[3])
+                legal_lists.append(legal)
+                offsets.append(offsets[-1] + len(legal))
+        logits, values = self._evaluate(to_eval)
+        for i, k in enumerate(kind):
+            if k == 2:
+                leaf_value[i] = float(values[eval_row[i]])
+        self._ensure_edges(leaf_tree, legal_lists)
+        finish_batch(self.tree, np.asarray(leaf_tree, np.int32), np.asarray(leaf_node, np.int32), self._params,
+                     np.asarray(kind, np.int32), np.asarray(leaf_value, np.float64),
+                     np.asarray(leaf_player, np.int32), np.asarray(eval_row, np.int32),
+                     np.asarray(offsets, np.int64),
+                     np.concatenate(legal_lists) if legal_lists else np.zeros(0, np.int32), logits)
+        return ran
+
+    def _replay(self, b: int, node: int) -> State:
+        """The state at ``node``: the root state with the path's actions applied (legality known)."""
+        parents, actions = self.tree.parent[b], self.tree.action[b]
+        path = []
+        while parents[node] >= 0:
+            path.append(int(actions[node]))
+            node = int(parents[node])
+        state = self._roots[b].copy()  # type: ignore[union-attr]
+        for action in reversed(path):
+            state.apply_unchecked(action)
+        return state
+
+    def _evaluate(self, states: list[State]) -> tuple[np.ndarray, np.ndarray]:
+        if not states:
+            return np.zeros((1, self.num_actions), np.float32), np.zeros(0, np.float32)
+        self.evaluator_calls += 1
+        if isinstance(self.evaluator, StateEvaluator):
+            logits, values = self.evaluator.evaluate_states(states)
+        else:
+            obs = np.stack([s.observation() for s in states]).astype(np.float32, copy=False)
+            mask = np.stack([s.legal_action_mask() for s in states])
+            logits, values = self.evaluator(obs, mask)
+        logits = np.asarray(logits, np.float32).reshape(len(states), self.num_actions)
+        values = np.asarray(values, np.float32).reshape(len(states))
+        return logits, values
+
+    # ----- capacity -------------------------------------------------------------------------------
+    def _ensure_nodes(self, trees: list[int], extra: int) -> None:
+        t = self.tree
+        need = int(t.node_count[trees].max()) + extra
+        cap = t.parent.shape[1]
+        if need <= cap or cap >= self.config.max_nodes:
+            return
+        new_cap = min(self.config.max_nodes, max(need, 2 * cap))
+        edges = t.edge_action.shape[1]
+        if self.native:
+            edges = new_cap * self.num_actions
+        self.tree = grow(t, new_cap, edges)
+
+    def _ensure_edges(self, leaf_tree: list[int], legal_lists: list[np.ndarray]) -> None:
+        t = self.tree
+        need_by_tree: dict[int, int] = {}
+        for b, legal in zip(leaf_tree, legal_lists):
+            need_by_tree[b] = need_by_tree.get(b, 0) + len(legal)
+        need = max((int(t.edge_count[b]) + n for b, n in need_by_tree.items()), default=0)
+        cap = t.edge_action.shape[1]
+        if need > cap:
+            self.tree = grow(t, t.parent.shape[1], max(need, 2 * cap))

@@ -1,0 +1,87 @@
+"""From a searched root to a :class:`SearchSummary` and a move: visit policy, temperature, proven moves."""
+from __future__ import annotations
+
+import numpy as np
+
+from search.mcts.config import SearchSummary
+from search.mcts.gumbel import gumbel_final
+from search.mcts.tree import UNVISITED, TreeArrays, tree_rows
+
+
+def select_action(summary: SearchSummary, temperature: float, rng: np.random.Generator) -> int:
+    """Draw a move from the summary's visit counts: ``temperature`` 0 = most visited (first on ties),
+    else probability proportional to visits ** (1 / temperature). A proven win is always played."""
+    if summary.proven_value is not None and summary.proven_value >= 1.0:
+        return summary.action
+    visits = np.asarray(summary.visit_counts, np.float64)
+    if visits.sum() <= 0:
+        return summary.action
+    return _choose(visits, temperature, rng)
+
+
+def _choose(weights: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
+    """Index drawn from non-negative ``weights`` at ``temperature`` (0 = argmax, first on ties)."""
+    if temperature <= 0:
+        return int(np.argmax(weights))
+    logits = np.where(weights > 0, np.log(np.maximum(weights, 1e-300)) / temperature, -np.inf)
+    probs = np.exp(logits - logits.max())
+    return int(rng.choice(len(probs), p=probs / probs.sum()))
+
+
+def summarize(t: TreeArrays, b: int, num_actions: int, params: np.ndarray, gumbel: bool, temperature: float,
+              rng: np.random.Generator, simulations: int, seconds: float, calls: int) -> SearchSummary:
+    """Read tree ``b``'s root statistics into a :class:`SearchSummary` and choose the recommended action."""
+    first, k = int(t.first_edge[b, 0]), int(t.num_edges[b, 0])
+    acts = t.edge_action[b, first:first + k].astype(np.int64)
+    children = t.edge_child[b, first:first + k]
+    created = children != UNVISITED
+    safe = np.where(created, children, 0)
+    root_player = t.player[b, 0]
+    sign = np.where(t.player[b, safe] == root_player, 1.0, -1.0)
+    n = np.where(created, t.visits[b, safe], 0).astype(np.float64)
+    q = np.where(n > 0, sign * t.value_sum[b, safe] / np.maximum(n, 1), 0.0)
+    proven_child = np.where(created, sign * t.terminal_value[b, safe], np.nan)
+    q = np.where(np.isnan(proven_child), q, proven_child)
+
+    visit_counts = np.zeros(num_actions, np.float32)
+    visit_counts[acts] = n
+    q_values = np.zeros(num_actions, np.float32)
+    q_values[acts] = q
+    policy = np.zeros(num_actions, np.float32)
+    root_tv = float(t.terminal_value[b, 0])
+    proven = None if np.isnan(root_tv) else root_tv
+
+    lost = np.nan_to_num(proven_child, nan=0.0) <= -1.0
+    action = int(acts[0]) if k > 0 else -1
+    best = -1
+    if gumbel and k > 0:
+        scratch = np.empty(k, np.float64)
+        local = np.empty(k, np.float64)
+        best = int(gumbel_final(tree_rows(t, b, np.empty(2, np.int32)), params, scratch, local))
+        policy[acts] = local
+    else:
+        total = n.sum()
+        if total > 0:
+            policy[acts] = n / total
+        elif k > 0:
+            policy[acts] = t.edge_prior[b, first:first + k]
+    if k > 0:
+        if proven is not None and proven > -1.0:  # play a move achieving the proven value
+            action = int(acts[int(np.argmax(np.nan_to_num(proven_child, nan=-np.inf)))])
+        elif best >= 0 and not lost[best]:
+            action = int(acts[best])
+        else:
+            choice = n.copy() if n.sum() > 0 else t.edge_prior[b, first:first + k].astype(np.float64)
+            if (~lost).any():
+                choice[lost] = 0.0
+            if choice.sum() <= 0:
+                choice = np.where(lost & (~lost).any(), 0.0, 1.0)
+            action = int(acts[_choose(choice, temperature, rng)])
+    value = float(t.value_sum[b, 0] / t.visits[b, 0]) if t.visits[b, 0] > 0 else float(t.net_value[b, 0])
+    if proven is not None:
+        value = proven
+    return SearchSummary(
+        visit_counts=visit_counts, policy=policy, value=value, q_values=q_values, action=action,
+        simulations=simulations, seconds=seconds, evaluator_calls=calls, proven_value=proven,
+        tree_nodes=int(t.node_count[b]),
+    )
