@@ -15,6 +15,11 @@ _KINDS: dict[str, str] = {
     "random": "agents.random_agent",
     "human": "agents.human",
     "stockfish": "agents.stockfish",
+    "net": "agents.net_agent",
+    "mcts": "agents.mcts_agent",
+    "cfr": "agents.cfr_agent",
+    "subgame": "agents.subgame_agent",
+    "solver": "agents.sudoku_solver",
 }
 
 

@@ -1,0 +1,150 @@
+"""Match statistics from one side (A): wins/draws/losses, score, Elo difference, poker winnings.
+
+**Elo from the score** (logistic): ``elo = -400 log10(1/s - 1)``.
+
+**95% interval**: the per-game score ``x`` (1, 0.5 or 0) is a trinomial variable; its variance is
+estimated as ``v = mean((x - s)^2)`` and the score interval is ``s ± 1.96 sqrt(v / n)``; each end is
+turned into Elo with the formula above.
+
+**Clipping**: a score of exactly 0 or 1 has an infinite Elo. Every score (the estimate and both interval
+ends) is clipped into ``[e, 1 - e]`` with ``e = 1 / (4n)`` — a quarter of a game — and the variance
+is floored at ``e (1 - e)``, the variance of one game at the clipped score, so that a perfect score
+still gets a one-sided interval instead of a zero-width one. With 10 wins out of 10: ``s = 0.975``,
+Elo +636, interval [+343, +636].
+
+**Poker**: the mean of A's chips per hand with ``± 1.96`` standard errors (sample standard deviation),
+and the same in milli-big-blinds per hand (``1000 * chips / big blind``).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Sequence
+
+import numpy as np
+
+Z95 = 1.959963984540054
+"""Two-sided 95% normal quantile."""
+
+BIG_BLINDS: dict[str, float] = {
+    # chips in one big blind (or ante, for the games that have only an ante)
+    "kuhn_poker": 1.0,
+    "leduc_poker": 1.0,
+    "holdem_limit": 2.0,  # games/poker/holdem.py: BLINDS = (2, 1)
+    "openspiel:kuhn_poker": 1.0,
+    "openspiel:leduc_poker": 1.0,
+}
+"""Big blind of each poker game, for mbb/hand (games not listed: 1 chip)."""
+
+
+def score_of(returns: Sequence[float], seat: int) -> float:
+    """The score of ``seat`` in a two-player game: 1 win, 0.5 draw, 0 loss (by comparing returns)."""
+    mine, theirs = returns[seat], returns[1 - seat]
+    if mine > theirs:
+        return 1.0
+    if mine < theirs:
+        return 0.0
+    return 0.5
+
+
+def elo_from_score(score: float) -> float:
+    """Logistic Elo difference of a score strictly between 0 and 1."""
+    return -400.0 * math.log10(1.0 / score - 1.0) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def elo_with_interval(scores: Sequence[float]) -> tuple[float, tuple[float, float]]:
+    """(elo, (low, high)) from per-game scores, clipped as the module docstring says; needs >= 1 game."""
+    x = np.asarray(scores, dtype=np.float64)
+    n = len(x)
+    if n == 0:
+        raise ValueError("no games")
+    eps = 0.25 / n
+    mean = float(x.mean())
+    clipped = min(max(mean, eps), 1.0 - eps)
+    var = max(float(np.mean((x - mean) ** 2)), eps * (1.0 - eps))
+    half = Z95 * math.sqrt(var / n)
+    low = min(max(clipped - half, eps), 1.0 - eps)
+    high = min(max(clipped + half, eps), 1.0 - eps)
+    return elo_from_score(clipped), (elo_from_score(low), elo_from_score(high))
+
+
+def mean_with_interval(values: Sequence[float]) -> tuple[float, tuple[float, float]]:
+    """(mean, (low, high)): mean ± 1.96 standard errors (sample sd, ddof=1; zero width for one value)."""
+    x = np.asarray(values, dtype=np.float64)
+    if len(x) == 0:
+        raise ValueError("no values")
+    mean = float(x.mean())
+    half = Z95 * float(x.std(ddof=1)) / math.sqrt(len(x)) if len(x) > 1 else 0.0
+    return mean, (mean - half, mean + half)
+
+
+@dataclass(frozen=True)
+class MatchSummary:
+    """A match from A's side."""
+
+    games: int
+    wins: int
+    draws: int
+    losses: int
+    score: float | None
+    """Mean score of A (None before any game)."""
+    elo: float | None
+    """Elo of A minus B (None before any game)."""
+    elo_ci95: tuple[float, float] | None
+    chips_per_hand: float | None = None
+    """Poker only: A's mean winnings per hand, in chips."""
+    chips_ci95: tuple[float, float] | None = None
+    mbb_per_hand: float | None = None
+    """Poker only: A's mean winnings in milli-big-blinds per hand."""
+    mbb_ci95: tuple[float, float] | None = None
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        if self.chips_per_hand is None:
+            for key in ("chips_per_hand", "chips_ci95", "mbb_per_hand", "mbb_ci95"):
+                data.pop(key)
+        return data
+
+
+def summarize(returns_of_a: Sequence[tuple[float, ...]], seats_of_a: Sequence[int], poker: bool = False,
+              big_blind: float = 1.0) -> MatchSummary:
+    """Summarise finished games: ``returns_of_a[g]`` is game g's returns, ``seats_of_a[g]`` A's seat in it."""
+    scores = [score_of(r, s) for r, s in zip(returns_of_a, seats_of_a)]
+    n = len(scores)
+    wins = sum(1 for s in scores if s == 1.0)
+    losses = sum(1 for s in scores if s == 0.0)
+    score = elo = ci = None
+    if n:
+        score = float(np.mean(scores))
+        elo, ci = elo_with_interval(scores)
+    if not poker:
+        return MatchSummary(n, wins, n - wins - losses, losses, score, elo, ci)
+    chips = [float(r[s]) for r, s in zip(returns_of_a, seats_of_a)]
+    mean = mbb = chips_ci = mbb_ci = None
+    if n:
+        mean, chips_ci = mean_with_interval(chips)
+        mbb = 1000.0 * mean / big_blind
+        mbb_ci = (1000.0 * chips_ci[0] / big_blind, 1000.0 * chips_ci[1] / big_blind)
+    return MatchSummary(n, wins, n - wins - losses, losses, score, elo, ci, mean, chips_ci, mbb, mbb_ci)
+
+
+def _fmt(value: float | None, digits: int = 1, sign: bool = True) -> str:
+    if value is None:
+        return "-"
+    return f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
+
+
+def format_summary(summary: MatchSummary, name_a: str, name_b: str) -> str:
+    """A small text table of the summary."""
+    lines = [f"{name_a} vs {name_b}: {summary.games} games",
+             f"  wins {summary.wins}  draws {summary.draws}  losses {summary.losses}  (from {name_a}'s side)",
+             f"  score {_fmt(summary.score, 3, sign=False)}"]
+    if summary.elo is not None and summary.elo_ci95 is not None:
+        lo, hi = summary.elo_ci95
+        lines.append(f"  Elo difference {_fmt(summary.elo)}  95% [{_fmt(lo)}, {_fmt(hi)}]")
+    if summary.chips_per_hand is not None and summary.chips_ci95 and summary.mbb_ci95:
+        lines.append(f"  chips/hand {_fmt(summary.chips_per_hand, 3)}  95% [{_fmt(summary.chips_ci95[0], 3)}, "
+                     f"{_fmt(summary.chips_ci95[1], 3)}]")
+        lines.append(f"  mbb/hand {_fmt(summary.mbb_per_hand)}  95% [{_fmt(summary.mbb_ci95[0])}, "
+                     f"{_fmt(summary.mbb_ci95[1])}]")
+    return "\n".join(lines)

@@ -1,0 +1,199 @@
+"""The match command line, run as a subprocess (and in-process for the engine-death case)."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import chess
+import chess.pgn
+import pytest
+
+import agents.play as play
+from agents.core import Agent
+from agents.records import read_records
+from agents.stockfish import StockfishAgent
+from games.core import State
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_play(*args: str, cwd: Path | None = None, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "agents.play", *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=cwd or ROOT, env=env)
+
+
+def read_pgn(path: Path) -> list[chess.pgn.Game]:
+    games = []
+    with path.open() as handle:
+        while (game := chess.pgn.read_game(handle)) is not None:
+            games.append(game)
+    return games
+
+
+def test_chess_against_stockfish_writes_replayable_pgn(tmp_path: Path) -> None:
+    out = tmp_path / "d"
+    proc = run_play("chess", "random", "stockfish:depth=1", "--games", "4", "--out", str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["games"] == 4 and summary["wins"] + summary["draws"] + summary["losses"] == 4
+    assert {"score", "elo", "elo_ci95"} <= set(summary)
+    records = list(read_records(out / "games.jsonl"))
+    games = read_pgn(out / "games.pgn")
+    assert len(records) == len(games) == 4
+    for i, (record, game) in enumerate(zip(records, games)):
+        white, black = ("random", "stockfish:depth=1") if i % 2 == 0 else ("stockfish:depth=1", "random")
+        assert (game.headers["White"], game.headers["Black"]) == (white, black) == record.specs
+        assert game.headers["Termination"] == record.termination and not game.errors
+        board = game.board()
+        for move, san in zip(game.mainline_moves(), record.moves, strict=True):
+            assert move in board.legal_moves and board.san(move) == san
+            board.push(move)
+        outcome = board.outcome(claim_draw=True)
+        expected = {1.0: "1-0", -1.0: "0-1", 0.0: "1/2-1/2"}[record.returns[0]]
+        assert game.headers["Result"] == expected
+        if outcome is not None and outcome.termination == chess.Termination.CHECKMATE:
+            assert outcome.result() == expected
+    # each opening is played twice with colours swapped: games 1-2 and 3-4 share their start
+    assert records[0].start == records[1].start and records[2].start == records[3].start
+    assert records[0].start != records[2].start and "FEN" in games[0].headers
+    assert json.loads((out / "summary.json").read_text())["status"] == "completed"
+
+
+@pytest.mark.parametrize("game", ["connect_four", "kuhn_poker", "leduc_poker", "holdem_limit", "openspiel:hex"])
+def test_random_matches_run_to_completion(game: str, tmp_path: Path) -> None:
+    proc = run_play(game, "random", "random:seed=9", "--games", "3", "--out", str(tmp_path), "--json", "--seed", "5")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["games"] == 3 and summary["status"] == "completed"
+    records = list(read_records(tmp_path / "games.jsonl"))
+    assert len(records) == 3 and all(r.finished for r in records)
+    assert [r.specs[0] for r in records] == ["random", "random:seed=9", "random"]
+    poker = "poker" in game or "holdem" in game
+    assert ("mbb_per_hand" in summary) == poker and ("mbb_ci95" in summary) == poker
+    assert (tmp_path / "hands.txt").exists() == poker
+    if poker:
+        assert (tmp_path / "hands.txt").read_text().count("Hand #") == 3
+        assert records[0].seed == records[1].seed  # a deal is played from both seats
+
+
+def test_start_from_fen_and_moves(tmp_path: Path) -> None:
+    fen = "rnbqkbnr/pppp1ppp/8/4p3/4P3/8/PPPP1PPP/RNBQKBNR w KQkq - 0 2"
+    proc = run_play("chess", "random", "random", "--games", "2", "--out", str(tmp_path), "--fen", fen,
+                    "--moves", "Nf3 b8c6", "--max-plies", "10")
+    assert proc.returncode == 0, proc.stderr
+    assert "Elo difference" in proc.stdout
+    games = read_pgn(tmp_path / "games.pgn")
+    board = chess.Board(fen)
+    board.push_san("Nf3")
+    board.push_san("Nc6")
+    assert [g.headers["FEN"] for g in games] == [board.fen()] * 2 and games[0].headers["Result"] == "*"
+
+
+@pytest.mark.parametrize("args, words", [
+    (["tictac", "random", "random"], "unknown game 'tictac'"),
+    (["chess", "random", "alphazero"], "unknown agent 'alphazero'"),
+    (["chess", "random", "stockfish:depth=abc"], "must be int"),
+    (["chess", "random", "stockfish:path=/nonexistent"], "stockfish not found at /nonexistent"),
+    (["chess", "random", "random", "--fen", "not a fen"], "fen"),
+    (["chess", "random", "random", "--moves", "e4 e4"], "--moves: move 2"),
+    (["connect_four", "random", "random", "--fen", "8/8/8/8/8/8/8/8 w - - 0 1"], "--fen is for chess"),
+    (["connect_four", "random", "random", "--games", "0"], "--games must be at least 1"),
+    (["connect_four", "random", "stockfish"], "chess only"),
+    (["connect_four", "random"], "required"),
+    (["kuhn_poker", "random", "random", "--openings", "2"], "chance"),
+])
+def test_bad_input_is_one_line_and_status_2(args: list[str], words: str, tmp_path: Path) -> None:
+    proc = run_play(*args, "--out", str(tmp_path / "o"), timeout=60)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert proc.stderr.startswith("error: ") and words.lower() in proc.stderr.lower()
+    assert not (tmp_path / "o").exists()
+
+
+def test_default_and_no_output_folders(tmp_path: Path) -> None:
+    assert run_play("connect_four", "random", "random", "--games", "1", "--out", "-", cwd=tmp_path).returncode == 0
+    assert list(tmp_path.iterdir()) == []
+    assert run_play("connect_four", "random", "random", "--games", "1", cwd=tmp_path).returncode == 0
+    folders = list((tmp_path / "runs" / "matches").iterdir())
+    assert len(folders) == 1 and len(list(read_records(folders[0] / "games.jsonl"))) == 1
+
+
+def test_ctrl_c_keeps_finished_games(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "agents.play", "chess", "stockfish:movetime=0.02", "random",
+                             "--games", "200", "--out", str(tmp_path), "--json"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    jsonl = tmp_path / "games.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (jsonl.exists() and jsonl.read_text().count("\n") >= 1):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted after" in stderr and "Traceback" not in stderr
+    records = list(read_records(jsonl))
+    summary = json.loads(stdout)
+    assert 1 <= len(records) == summary["games"] < 200 and summary["status"] == "interrupted"
+    assert len(read_pgn(tmp_path / "games.pgn")) == len(records)
+
+
+class _DiesAfterFirstGame(Agent):
+    """Wraps a Stockfish agent and kills its engine process when the second game starts."""
+
+    def __init__(self, inner: StockfishAgent) -> None:
+        self.inner, self.games = inner, 0
+
+    def reset(self) -> None:
+        self.games += 1
+        if self.games == 2 and self.inner.pid is not None:
+            os.kill(self.inner.pid, signal.SIGKILL)
+
+    def act(self, state: State) -> int:
+        return self.inner.act(state)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_engine_death_keeps_finished_games(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    made: list[Agent] = []
+    original = play.make_agent
+
+    def make_agent(spec: str, game, seed: int = 0) -> Agent:  # type: ignore[no-untyped-def]
+        agent = original(spec, game, seed)
+        if isinstance(agent, StockfishAgent):
+            agent = _DiesAfterFirstGame(agent)
+        made.append(agent)
+        return agent
+
+    monkeypatch.setattr(play, "make_agent", make_agent)
+    code = play.main(["chess", "stockfish:depth=1", "random", "--games", "4", "--out", str(tmp_path), "--json"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "stockfish died" in captured.err
+    assert json.loads(captured.out)["games"] == 1
+    assert len(list(read_records(tmp_path / "games.jsonl"))) == 1 == len(read_pgn(tmp_path / "games.pgn"))
+    assert isinstance(made[0], _DiesAfterFirstGame) and made[0].inner.engine is None  # closed
+
+
+def test_one_player_games_are_handed_to_agents_puzzles(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    class OnePlayer:
+        spec = types.SimpleNamespace(num_players=1, name="sudoku")
+
+    seen: list[list[str]] = []
+    fake = types.ModuleType("agents.puzzles")
+    fake.main = lambda argv: seen.append(list(argv)) or 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "agents.puzzles", fake)
+    monkeypatch.setattr(play, "make_game", lambda name: OnePlayer())
+    argv = ["--seed", "3", "sudoku", "dfs", "--puzzles", "5"]
+    assert play.main(argv) == 0 and seen == [argv]
