@@ -1,0 +1,243 @@
+"""Contracts of the self-play layer: configuration dataclasses and the game record workers send.
+
+A training run is described by one :class:`TrainConfig` (saved as ``config.json`` in the run folder);
+workers send whole finished games as :class:`PlayedGame` objects, never single positions.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from agents.networks import NetConfig
+from games.core import InputError
+
+
+class ConfigError(InputError):
+    """A training configuration that is malformed (unknown field, wrong type, value out of range)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SelfPlayConfig:
+    """How workers play: batched MCTS settings, exploration, playout caps and resignation."""
+
+    games_per_worker: int = 16
+    """Games each worker advances at once (one batched search over all of them per move)."""
+    simulations: int = 64
+    """MCTS simulations of a full search."""
+    leaves_per_eval: int = 2
+    """Leaves each tree contributes to one evaluator call (virtual loss)."""
+    gumbel: bool = False
+    """Gumbel root search (sequential halving) instead of PUCT with Dirichlet noise."""
+    policy_target: Literal["visits", "improved"] = "visits"
+    """Policy target: normalised visit counts, or the search's improved policy (Gumbel)."""
+    dirichlet_alpha: float = 0.3
+    """Dirichlet concentration of the root noise."""
+    dirichlet_fraction: float = 0.25
+    """Weight of the root noise in full searches (0 = off)."""
+    temperature_moves: int = 10
+    """Plies played at ``temperature`` from the start of each game; later plies use ``final_temperature``."""
+    temperature: float = 1.0
+    """Move-choice temperature of the opening plies (1 = proportional to visits)."""
+    final_temperature: float = 0.0
+    """Move-choice temperature afterwards (0 = most visited)."""
+    fast_simulations: int = 0
+    """Playout-cap randomization (KataGo): simulations of a fast search; 0 = off (every search is full)."""
+    full_search_prob: float = 0.25
+    """Probability that a move gets a full search when playout caps are on; only those train the policy."""
+    resign_threshold: float = 0.0
+    """Resign when the root value for the mover is below -threshold; 0 = never resign."""
+    resign_check_fraction: float = 0.1
+    """Fraction of games played out despite a resignation, to measure the false-positive rate."""
+    max_plies: int = 0
+    """Stop a game after this many plies and score it a draw (0 = the game's own maximum)."""
+
+    def __post_init__(self) -> None:
+        _check(self.games_per_worker >= 1, f"games_per_worker must be >= 1; got {self.games_per_worker}")
+        _check(self.simulations >= 1, f"simulations must be >= 1; got {self.simulations}")
+        _check(self.leaves_per_eval >= 1, f"leaves_per_eval must be >= 1; got {self.leaves_per_eval}")
+        _check(self.policy_target in ("visits", "improved"), f"policy_target must be visits or improved; got {self.policy_target!r}")
+        _check(0 <= self.dirichlet_fraction <= 1, f"dirichlet_fraction must be in [0, 1]; got {self.dirichlet_fraction}")
+        _check(self.dirichlet_alpha > 0, f"dirichlet_alpha must be > 0; got {self.dirichlet_alpha}")
+        _check(self.temperature >= 0 and self.final_temperature >= 0, "temperatures must be >= 0")
+        _check(0 <= self.fast_simulations <= self.simulations, "fast_simulations must be in [0, simulations]")
+        _check(0 < self.full_search_prob <= 1, f"full_search_prob must be in (0, 1]; got {self.full_search_prob}")
+        _check(self.resign_threshold >= 0, f"resign_threshold must be >= 0; got {self.resign_threshold}")
+        _check(0 <= self.resign_check_fraction <= 1, "resign_check_fraction must be in [0, 1]")
+        _check(self.max_plies >= 0, f"max_plies must be >= 0; got {self.max_plies}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplayConfig:
+    """The replay buffer: a bounded window of positions."""
+
+    capacity: int = 100_000
+    """Most positions kept (oldest dropped first)."""
+    sampling: Literal["uniform", "recency"] = "uniform"
+    """Uniform over the window, or weighted by recency (weight halves every ``recency_half_life``)."""
+    recency_half_life: int = 20_000
+    """Age in positions at which a position's sampling weight has halved (``recency`` only)."""
+    min_positions: int = 512
+    """Positions needed before the learner starts."""
+
+    def __post_init__(self) -> None:
+        _check(self.capacity >= 1, f"capacity must be >= 1; got {self.capacity}")
+        _check(self.sampling in ("uniform", "recency"), f"sampling must be uniform or recency; got {self.sampling!r}")
+        _check(self.recency_half_life >= 1, "recency_half_life must be >= 1")
+        _check(1 <= self.min_positions <= self.capacity, "min_positions must be in [1, capacity]")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LearnerConfig:
+    """The learner: loss, optimizer and publishing schedule."""
+
+    batch_size: int = 256
+    """Positions per optimizer step."""
+    lr: float = 1e-3
+    """AdamW learning rate."""
+    weight_decay: float = 1e-4
+    """AdamW weight decay."""
+    value_weight: float = 1.0
+    """Weight of the value loss (mean squared error) against the policy cross-entropy."""
+    progressive_alpha: float = 0.5
+    """Recurrent networks: weight of the progressive loss (Bansal et al. 2022); 0 = plain loss."""
+    publish_every: int = 10
+    """Steps between weight publications to the workers (one ``ray.put``)."""
+    checkpoint_every: int = 100
+    """Steps between checkpoints (a final one is always written)."""
+    log_every: int = 10
+    """Steps between log lines and ``metrics.jsonl`` records."""
+    max_replay_ratio: float = 8.0
+    """Most training samples drawn per position received (the learner waits for self-play); 0 = no limit."""
+    device: str = "cpu"
+    """Torch device of the learner."""
+
+    def __post_init__(self) -> None:
+        _check(self.batch_size >= 1, f"batch_size must be >= 1; got {self.batch_size}")
+        _check(self.lr > 0 and self.weight_decay >= 0, "need lr > 0 and weight_decay >= 0")
+        _check(self.value_weight >= 0 and 0 <= self.progressive_alpha <= 1, "need value_weight >= 0, progressive_alpha in [0, 1]")
+        for name in ("publish_every", "checkpoint_every", "log_every"):
+            _check(getattr(self, name) >= 1, f"{name} must be >= 1; got {getattr(self, name)}")
+        _check(self.max_replay_ratio >= 0, "max_replay_ratio must be >= 0")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainConfig:
+    """A whole training run (saved as ``config.json``)."""
+
+    game: str
+    """Registered game name."""
+    network: NetConfig = field(default_factory=NetConfig)
+    """Network architecture."""
+    selfplay: SelfPlayConfig = field(default_factory=SelfPlayConfig)
+    """Self-play settings."""
+    replay: ReplayConfig = field(default_factory=ReplayConfig)
+    """Replay buffer settings."""
+    learner: LearnerConfig = field(default_factory=LearnerConfig)
+    """Learner settings."""
+    workers: int = 2
+    """Self-play worker actors."""
+    worker_cpus: float = 1.0
+    """CPUs Ray reserves for each worker actor."""
+    seed: int = 0
+    """Seed of the run (worker i uses seed + 1000 * (i + 1))."""
+
+    def __post_init__(self) -> None:
+        _check(self.workers >= 1, f"workers must be >= 1; got {self.workers}")
+        _check(self.worker_cpus >= 0, f"worker_cpus must be >= 0; got {self.worker_cpus}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
+        return _from_dict(cls, data, "config")
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: str | Path) -> "TrainConfig":
+        try:
+            data = json.loads(Path(path).read_text())
+        except OSError as err:
+            raise ConfigError(f"cannot read config '{path}': {err.strerror}") from None
+        except json.JSONDecodeError as err:
+            raise ConfigError(f"config '{path}' is not JSON ({err.msg}, line {err.lineno})") from None
+        return cls.from_dict(data)
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise ConfigError(message)
+
+
+def _from_dict(cls: type, data: Any, where: str) -> Any:
+    """Build dataclass ``cls`` from nested dicts, rejecting unknown fields and wrong types."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where} must be a JSON object; got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - fields)
+    if unknown:
+        raise ConfigError(f"unknown field(s) {', '.join(unknown)} in {where} (known: {', '.join(sorted(fields))})")
+    values = {}
+    for key, value in data.items():
+        kind = hints[key]
+        if dataclasses.is_dataclass(kind):
+            values[key] = _from_dict(kind, value, f"{where}.{key}")
+            continue
+        base = kind if typing.get_origin(kind) is not Literal else str
+        if base is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if base in (int, float, str, bool) and (type(value) is not base):
+            raise ConfigError(f"{where}.{key} must be {base.__name__}; got {value!r}")
+        values[key] = value
+    try:
+        return cls(**values)
+    except TypeError as err:
+        raise ConfigError(f"{where}: {err}") from None
+
+
+@dataclass
+class PlayedGame:
+    """One finished self-play game, sent whole to the replay buffer. T = positions recorded."""
+
+    observations: np.ndarray
+    """float32 [T, *observation_shape]: each position from the mover's view."""
+    legal_masks: np.ndarray
+    """bool [T, A]: legal actions of each position."""
+    policies: np.ndarray
+    """float32 [T, A]: search policy target (sums to 1 over legal actions)."""
+    values: np.ndarray
+    """float32 [T]: final return of the position's mover, scaled to [-1, 1]."""
+    full_search: np.ndarray
+    """bool [T]: the move got a full search (its policy is a training target)."""
+    returns: np.ndarray
+    """float64 [num_players]: final returns (after resignation, if any)."""
+    model_version: int
+    """Learner step of the weights that played the game."""
+    plies: int
+    """Moves played."""
+    resigned: bool = False
+    """The game ended by resignation."""
+    resign_check_player: int = -1
+    """In a resignation-check game, the first player who would have resigned (-1 = none)."""
+    worker_id: int = 0
+    """Worker that played the game."""
+
+    @property
+    def num_positions(self) -> int:
+        return int(self.values.shape[0])
+
+    @property
+    def resign_false_positive(self) -> bool | None:
+        """In a resignation-check game where someone would have resigned: they did not lose. Else None."""
+        if self.resign_check_player < 0:
+            return None
+        return bool(self.returns[self.resign_check_player] >= 0.0)

@@ -1,0 +1,110 @@
+"""Learner (plain class): trains the network on replay samples and writes checkpoints.
+
+Loss = cross-entropy of the network's policy (illegal actions masked) to the search policy (visit
+counts or Gumbel's improved policy; only full-search positions count) + ``value_weight`` x mean squared
+error of the value to the game's outcome. Recurrent networks add the progressive loss of Bansal et
+al. 2022. Optimizer: AdamW.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from agents.checkpoint import Checkpoint, TrainingMetadata, checkpoint_path, save_checkpoint
+from agents.net_recurrent import RecurrentNet
+from agents.networks import NetConfig, PolicyValueNet, build_network, flops_per_evaluation
+from games.core import GameSpec
+from selfplay.core import LearnerConfig
+
+TRAINING_PASS_COST = 3
+"""Forward + backward of one position counted as this many forward evaluations (compute estimate)."""
+
+
+def policy_value_loss(logits: torch.Tensor, values: torch.Tensor, batch: dict[str, torch.Tensor],
+                      value_weight: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(total, policy cross-entropy, value MSE) of one output against a batch's targets."""
+    masked = logits.masked_fill(~batch["legal_masks"], -1e9)
+    log_p = F.log_softmax(masked, dim=1)
+    ce = -(batch["policies"] * log_p).sum(dim=1)
+    weight = batch["full_search"].float()
+    policy_loss = (ce * weight).sum() / weight.sum().clamp_min(1.0)
+    value_loss = F.mse_loss(values, batch["values"])
+    return policy_loss + value_weight * value_loss, policy_loss, value_loss
+
+
+class Learner:
+    """Owns the training network, its AdamW optimizer and the run's counters.
+
+    Args:
+        game_name: registered name written into checkpoints.
+        spec: the game's spec (shapes).
+        net_config: architecture.
+        config: learner settings.
+        seed: torch seed of the initial weights.
+    """
+
+    def __init__(self, game_name: str, spec: GameSpec, net_config: NetConfig, config: LearnerConfig,
+                 seed: int = 0) -> None:
+        torch.manual_seed(seed)
+        self.game_name, self.spec, self.config = game_name, spec, config
+        self.device = torch.device(config.device)
+        self.model: PolicyValueNet = build_network(net_config, spec).to(self.device)
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+        self.generator = torch.Generator().manual_seed(seed)
+        self.flops = flops_per_evaluation(self.model)
+        self.step = 0
+        self.selfplay_games = 0
+        self.samples = 0
+        self.selfplay_evaluations = 0
+        self.seconds_before = 0.0
+        self._started = time.monotonic()
+
+    def restore(self, ckpt: Checkpoint) -> None:
+        """Continue from a checkpoint: weights, optimizer state and counters."""
+        self.model.load_state_dict(ckpt.weights)
+        if ckpt.optimizer is not None:
+            self.optimizer.load_state_dict(ckpt.optimizer)
+        m = ckpt.metadata
+        self.step, self.selfplay_games, self.samples = m.learner_steps, m.selfplay_games, m.samples
+        train_evals = m.learner_steps * self.config.batch_size * TRAINING_PASS_COST
+        self.selfplay_evaluations = max(0, m.network_evaluations - train_evals)
+        self.seconds_before = m.wall_seconds
+        self._started = time.monotonic()
+
+    def train_step(self, batch: dict[str, np.ndarray]) -> dict[str, float]:
+        """One AdamW step on a batch (arrays keyed like :class:`selfplay.core.PlayedGame`); returns losses."""
+        self.model.train()
+        b = {k: torch.from_numpy(np.require(v, requirements="W")).to(self.device) for k, v in batch.items()}
+        alpha = self.config.progressive_alpha
+        if isinstance(self.model, RecurrentNet) and alpha > 0:
+            (lf, vf), (lp, vp) = self.model.progressive_forward(b["observations"], self.generator)
+            total_f, pol, val = policy_value_loss(lf, vf, b, self.config.value_weight)
+            total_p, _, _ = policy_value_loss(lp, vp, b, self.config.value_weight)
+            loss = (1 - alpha) * total_f + alpha * total_p
+        else:
+            logits, values = self.model(b["observations"])
+            loss, pol, val = policy_value_loss(logits, values, b, self.config.value_weight)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        self.step += 1
+        return {"loss": loss.item(), "policy_loss": pol.item(), "value_loss": val.item()}
+
+    def weights(self) -> dict[str, torch.Tensor]:
+        """CPU copy of the current weights (what workers load)."""
+        return {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
+
+    def metadata(self) -> TrainingMetadata:
+        evaluations = self.selfplay_evaluations + self.step * self.config.batch_size * TRAINING_PASS_COST
+        return TrainingMetadata(
+            learner_steps=self.step, selfplay_games=self.selfplay_games, samples=self.samples,
+            wall_seconds=self.seconds_before + time.monotonic() - self._started,
+            network_evaluations=int(evaluations), flops_per_evaluation=int(self.flops))
+
+    def save(self, run_dir: str | Path) -> Path:
+        """Write ``run_dir/checkpoints/<step>.pt`` atomically (weights, optimizer, metadata)."""
+        return save_checkpoint(checkpoint_path(run_dir, self.step), self.model, self.game_name, self.metadata(),
+                               optimizer_state=self.optimizer.state_dict())

@@ -1,0 +1,182 @@
+"""The training loop on Ray: a replay-buffer actor, N worker actors and the learner in this process.
+
+Workers each have exactly one ``play`` call in flight (collected with ``ray.wait``); each call plays
+until a game ends and sends the finished games to the buffer. The learner samples from the buffer,
+trains, publishes weights with one ``ray.put`` every ``publish_every`` steps, writes numbered
+checkpoints atomically and logs ``metrics.jsonl`` lines and TensorBoard events. A worker that dies is
+restarted by Ray (rebuilt from config + newest checkpoint); its lost call is simply submitted again.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import ray
+from ray.exceptions import ActorUnavailableError, RayActorError
+from tqdm import tqdm
+
+from agents.checkpoint import latest_checkpoint, load_checkpoint
+from games.registry import make_game
+from selfplay.actors import make_buffer_actor, make_worker_actor
+from selfplay.core import TrainConfig
+from selfplay.learner import Learner
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Budget:
+    """When training stops: at a learner step (absolute, counting resumed steps) and/or a wall time."""
+
+    steps: int | None = None
+    """Stop once the learner reaches this step."""
+    minutes: float | None = None
+    """Stop after this many minutes of this run."""
+
+
+def _finite_or_none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+class Trainer:
+    """Runs one training run in ``run_dir`` (``ray.init`` must have been called).
+
+    Args:
+        config: the run's configuration.
+        run_dir: folder for ``config.json``, ``metrics.jsonl``, TensorBoard events and ``checkpoints/``.
+        resume: continue from the newest checkpoint of ``run_dir``.
+        on_step: called as ``on_step(trainer)`` after every learner step (tests use it to kill workers).
+        progress: show a tqdm progress bar.
+    """
+
+    def __init__(self, config: TrainConfig, run_dir: str | Path, *, resume: bool = False,
+                 on_step: Callable[["Trainer"], None] | None = None, progress: bool = True) -> None:
+        self.config, self.run_dir = config, Path(run_dir)
+        self.on_step, self.progress = on_step, progress
+        game = make_game(config.game)
+        self.learner = Learner(config.game, game.spec, config.network, config.learner, seed=config.seed)
+        newest = latest_checkpoint(self.run_dir) if resume else None
+        if newest is not None:
+            self.learner.restore(load_checkpoint(newest))
+            log.info("resumed from %s at step %d", newest, self.learner.step)
+        self.start_step = self.learner.step
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        config.save(self.run_dir / "config.json")
+        self.worker_failures = 0
+        self.games_by_worker = [0] * config.workers
+        self.positions_this_run = 0
+        self.moves_this_run = 0
+        self.workers: list[Any] = []
+        self.buffer: Any = None
+
+    # ----- the loop ------------------------------------------------------------------------------
+    def run(self, budget: Budget) -> dict[str, Any]:
+        """Train until the budget is spent; returns a summary (steps, games, samples, speeds, paths)."""
+        from torch.utils.tensorboard import SummaryWriter
+
+        cfg = self.config
+        start = time.monotonic()
+        self.buffer, buffer_name = make_buffer_actor(cfg)
+        self.workers = [make_worker_actor(cfg, self.run_dir, i, buffer_name, cfg.worker_cpus) for i in range(cfg.workers)]
+        weights_ref = ray.put(self.learner.weights())
+        version = self.learner.step
+        inflight = {w.play.remote([weights_ref], version): i for i, w in enumerate(self.workers)}
+        writer = SummaryWriter(log_dir=str(self.run_dir / "tensorboard"))
+        total = budget.steps - self.learner.step if budget.steps is not None else None
+        bar = tqdm(total=total, desc=f"train {cfg.game}", unit="step", disable=not self.progress)
+        losses: list[dict[str, float]] = []
+        last_ckpt = None
+        try:
+            while not self._done(budget, start):
+                wait_s = 0.0 if self._can_train() else 0.5
+                ready, _ = ray.wait(list(inflight), num_returns=1, timeout=wait_s)
+                for ref in ready:
+                    i = inflight.pop(ref)
+                    self._collect(ref, i)
+                    inflight[self.workers[i].play.remote([weights_ref], version)] = i
+                if not self._can_train():
+                    continue
+                batch = ray.get(self.buffer.sample.remote(cfg.learner.batch_size))
+                losses.append(self.learner.train_step(batch))
+                bar.update(1)
+                step = self.learner.step
+                if step % cfg.learner.publish_every == 0:
+                    weights_ref, version = ray.put(self.learner.weights()), step
+                if step % cfg.learner.log_every == 0:
+                    self._log(losses, writer, start)
+                    losses = []
+                if step % cfg.learner.checkpoint_every == 0:
+                    last_ckpt = self.learner.save(self.run_dir)
+                if self.on_step is not None:
+                    self.on_step(self)
+            if losses:
+                self._log(losses, writer, start)
+            if last_ckpt is None or last_ckpt.name != f"{self.learner.step:06d}.pt":
+                last_ckpt = self.learner.save(self.run_dir)
+            stats = ray.get(self.buffer.stats.remote())
+        finally:
+            bar.close()
+            writer.close()
+            for actor in [*self.workers, self.buffer]:
+                ray.kill(actor, no_restart=True)
+        seconds = time.monotonic() - start
+        return {"game": cfg.game, "run_dir": str(self.run_dir), "checkpoint": str(last_ckpt),
+                "start_step": self.start_step, "steps": self.learner.step, "games": self.learner.selfplay_games,
+                "samples": self.learner.samples, "positions_this_run": self.positions_this_run,
+                "moves_per_second": self.moves_this_run / seconds if seconds else 0.0,
+                "seconds": seconds, "worker_failures": self.worker_failures,
+                "games_by_worker": list(self.games_by_worker),
+                "resign_false_positive_rate": _finite_or_none(stats["resign_false_positive_rate"])}
+
+    def _done(self, budget: Budget, start: float) -> bool:
+        if budget.steps is not None and self.learner.step >= budget.steps:
+            return True
+        return budget.minutes is not None and time.monotonic() - start >= 60.0 * budget.minutes
+
+    def _can_train(self) -> bool:
+        cfg = self.config
+        if self.positions_this_run < cfg.replay.min_positions:
+            return False
+        ratio = cfg.learner.max_replay_ratio
+        steps = self.learner.step - self.start_step + 1
+        return ratio == 0 or steps * cfg.learner.batch_size <= ratio * self.positions_this_run
+
+    def _collect(self, ref: Any, worker_id: int) -> None:
+        """Add a finished worker call's counters; a dead worker (Ray restarts it) only counts a failure."""
+        try:
+            out = ray.get(ref)
+        except (RayActorError, ActorUnavailableError) as err:
+            self.worker_failures += 1
+            log.warning("worker %d failed (%s); Ray restarts it", worker_id, type(err).__name__)
+            return
+        self.learner.selfplay_games += out["games"]
+        self.games_by_worker[worker_id] += out["games"]
+        self.learner.samples += out["positions"]
+        self.learner.selfplay_evaluations += out["evaluations"]
+        self.positions_this_run += out["positions"]
+        self.moves_this_run += out["moves"]
+
+    def _log(self, losses: list[dict[str, float]], writer: Any, start: float) -> None:
+        seconds = time.monotonic() - start
+        record: dict[str, Any] = {"step": self.learner.step}
+        for key in losses[0] if losses else []:
+            record[key] = sum(x[key] for x in losses) / len(losses)
+        meta = self.learner.metadata()
+        buffer = ray.get(self.buffer.stats.remote())
+        record.update(buffer_size=buffer["size"], resign_false_positive_rate=buffer["resign_false_positive_rate"])
+        record.update(games=meta.selfplay_games, samples=meta.samples, wall_seconds=meta.wall_seconds,
+                      compute_flops=meta.compute_flops, worker_failures=self.worker_failures,
+                      moves_per_second=self.moves_this_run / seconds if seconds else 0.0)
+        with open(self.run_dir / "metrics.jsonl", "a") as fh:
+            fh.write(json.dumps({k: _finite_or_none(v) if isinstance(v, float) else v for k, v in record.items()}) + "\n")
+        for key, value in record.items():
+            if key != "step" and isinstance(value, (int, float)) and math.isfinite(value):
+                writer.add_scalar(key, value, self.learner.step)
+        writer.flush()
+        log.info("step %d loss %.4f games %d samples %d moves/s %.1f", self.learner.step,
+                 record.get("loss", float("nan")), meta.selfplay_games, meta.samples, record["moves_per_second"])
