@@ -10,7 +10,7 @@ Terminal conditions, checked in this order (the first that holds names the termi
 * ``fifty_moves``: 100 plies without a capture or pawn move, applied automatically (no claim);
 * ``threefold_repetition``: the position occurred for the third time (``board.is_repetition(3)``),
   applied automatically;
-* ``max_length``: ``spec.max_game_length`` plies were played in this state's history.
+* ``max_length``: the game reached ``spec.max_game_length`` plies by its move counter (``board.ply()``, so it survives a FEN round trip).
 
 Every ending but checkmate is a draw: returns ``[0, 0]``. Player 0 is White, player 1 Black.
 """
@@ -124,7 +124,7 @@ class ChessState(State):
         # A third occurrence needs at least 8 reversible plies; the guard keeps the common case cheap.
         if board.halfmove_clock >= 8 and board.is_repetition(3):
             return "threefold_repetition"
-        if len(self.history) >= self._game.spec.max_game_length:
+        if self._board.ply() >= self._game.spec.max_game_length:
             return "max_length"
         return None
 
