@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from games.core import CHANCE, IllegalActionError, State, StateParseError
+from games.core import CHANCE, Game, IllegalActionError, State, StateParseError
 
 if TYPE_CHECKING:
     from games.core import Game
@@ -138,3 +138,15 @@ def parse_history(game: "Game", text: str) -> PokerState:
             raise StateParseError(f"{game.spec.name}: token {position + 1}: {err}") from None
         state.apply_unchecked(action)
     return state
+
+
+class PokerGame(Game):
+    """A poker game whose states are ``state_class(game)`` at the start and parse from their history text."""
+
+    state_class: type[PokerState]
+
+    def new_state(self, rng: np.random.Generator | None = None) -> PokerState:
+        return self.state_class(self)
+
+    def state_from_string(self, text: str) -> PokerState:
+        return parse_history(self, text)

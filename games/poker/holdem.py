@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from games.core import CHANCE, TERMINAL, Game, GameSpec
-from games.poker.base import BETTING_NAMES, BETTING_WORDS, CALL, FOLD, RAISE, PokerState, parse_history
+from games.poker.base import PokerGame, BETTING_NAMES, BETTING_WORDS, CALL, FOLD, RAISE, PokerState
 from games.poker.cards import DECK_SIZE, card_to_string, cards_to_string, string_to_card
 from games.poker.hand_eval import evaluate_cards
 
@@ -246,15 +246,8 @@ class HoldemLimitState(PokerState):
         return other
 
 
-class HoldemLimitGame(Game):
+class HoldemLimitGame(PokerGame):
     """Heads-up limit Texas hold'em (ACPC structure)."""
 
     spec = HOLDEM_SPEC
-
-    def new_state(self, rng: np.random.Generator | None = None) -> HoldemLimitState:
-        return HoldemLimitState(self)
-
-    def state_from_string(self, text: str) -> HoldemLimitState:
-        state = parse_history(self, text)
-        assert isinstance(state, HoldemLimitState)
-        return state
+    state_class = HoldemLimitState

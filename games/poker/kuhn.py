@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from games.core import CHANCE, TERMINAL, Game, GameSpec, StateParseError
-from games.poker.base import PokerState, parse_history
+from games.poker.base import PokerGame, PokerState
 from games.poker.cards import KUHN_CARD_NAMES
 
 PASS = 0
@@ -157,15 +157,8 @@ class KuhnPokerState(PokerState):
         return other
 
 
-class KuhnPokerGame(Game):
+class KuhnPokerGame(PokerGame):
     """Two-player Kuhn poker."""
 
     spec = KUHN_SPEC
-
-    def new_state(self, rng: np.random.Generator | None = None) -> KuhnPokerState:
-        return KuhnPokerState(self)
-
-    def state_from_string(self, text: str) -> KuhnPokerState:
-        state = parse_history(self, text)
-        assert isinstance(state, KuhnPokerState)
-        return state
+    state_class = KuhnPokerState

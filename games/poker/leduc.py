@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from games.core import CHANCE, TERMINAL, Game, GameSpec, StateParseError
-from games.poker.base import BETTING_NAMES, BETTING_WORDS, CALL, FOLD, RAISE, PokerState, parse_history
+from games.poker.base import PokerGame, BETTING_NAMES, BETTING_WORDS, CALL, FOLD, RAISE, PokerState
 from games.poker.cards import LEDUC_CARD_NAMES
 
 NUM_CARDS = 6
@@ -240,15 +240,8 @@ class LeducPokerState(PokerState):
         return other
 
 
-class LeducPokerGame(Game):
+class LeducPokerGame(PokerGame):
     """Two-player Leduc poker."""
 
     spec = LEDUC_SPEC
-
-    def new_state(self, rng: np.random.Generator | None = None) -> LeducPokerState:
-        return LeducPokerState(self)
-
-    def state_from_string(self, text: str) -> LeducPokerState:
-        state = parse_history(self, text)
-        assert isinstance(state, LeducPokerState)
-        return state
+    state_class = LeducPokerState
