@@ -11,6 +11,7 @@ values for the player to move in ``[-1, 1]`` (tanh head). Three families, chosen
 """
 from __future__ import annotations
 
+import abc
 import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -71,14 +72,15 @@ class NetConfig:
         return cls(**data)
 
 
-class PolicyValueNet(nn.Module):
-    """Base class: ``forward(obs [B, *obs_shape], iters=None) -> (logits [B, A], values [B])``."""
+class PolicyValueNet(nn.Module, metaclass=abc.ABCMeta):
+    """Abstract base: ``forward(obs [B, *obs_shape], iters=None) -> (logits [B, A], values [B])``."""
 
     config: NetConfig
     spec: GameSpec
 
+    @abc.abstractmethod
     def forward(self, obs: torch.Tensor, iters: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        raise NotImplementedError
+        """Policy logits and values in [-1, 1] for a batch of observations (``iters``: recurrent only)."""
 
 
 def build_network(config: NetConfig, spec: GameSpec) -> PolicyValueNet:

@@ -12,6 +12,11 @@ files): ``games.jsonl`` (one :class:`~agents.records.GameRecord` per finished ga
 95% interval; chips and mbb per hand for poker — see :mod:`agents.match_stats`) is printed as a table,
 or as one JSON object with ``--json``.
 
+SPRT (``--sprt elo0=0,elo1=10[,alpha=0.05,beta=0.05]``, :mod:`agents.sprt`): ``--games`` becomes the
+most games; after each pair of games the log-likelihood ratio of A's wins/draws/losses is computed and
+the match stops when it leaves its bounds: "H1 accepted" (A is at least elo1 stronger), "H0 accepted",
+or "inconclusive" after ``--games``. The summary gains ``sprt``: ``{llr, lower, upper, decision, games}``.
+
 Exit status: 0; 2 for bad input (unknown game or agent, malformed spec or FEN, Stockfish missing);
 1 when an agent fails mid-match (engine died) and 130 on Ctrl-C — both after printing the summary of
 the finished games, which stay in the files. One-player games (sudoku) are handed to
@@ -36,11 +41,12 @@ from agents.match import play_game
 from agents.match_stats import BIG_BLINDS, MatchSummary, format_summary, summarize
 from agents.records import GameRecord, RecordWriter, hand_history, pgn_from_record
 from agents.registry import agent_names, make_agent
+from agents.sprt import SprtConfig, llr, parse_sprt
 from games.cli import run_cli
 from games.core import Game, InputError, State, StateParseError
 from games.registry import game_names, make_game
 
-_VALUE_OPTIONS = {"--games", "--seed", "--out", "--fen", "--moves", "--start", "--openings", "--max-plies"}
+_VALUE_OPTIONS = {"--games", "--seed", "--out", "--fen", "--moves", "--start", "--openings", "--max-plies", "--sprt"}
 _MAX_OPENING_TRIES = 50
 
 
@@ -68,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="random plies played before each pair of games (default 4 for chess, 2 for other "
                              "games without chance, 0 with chance or with a given start)")
     parser.add_argument("--max-plies", type=int, default=None, help="cut games off after this many moves")
+    parser.add_argument("--sprt", default=None, metavar="elo0=0,elo1=10[,alpha=0.05,beta=0.05]",
+                        help="stop early by a sequential probability ratio test on A's Elo; --games is the most")
     return parser
 
 
@@ -187,6 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.games < 1:
         raise InputError("--games must be at least 1")
+    args.sprt_config = parse_sprt(args.sprt) if args.sprt is not None else None
     game = make_game(args.game)
     spec = game.spec
     base = start_state(game, args.fen, args.moves, args.start)
@@ -210,6 +219,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _run_match(args, game, agents, base, plies, outputs)
 
 
+def sprt_result(summary: MatchSummary, cfg: SprtConfig, max_games: int) -> dict[str, object]:
+    """The ``sprt`` object of the summary: LLR, bounds, decision ("H1", "H0", "inconclusive"), games."""
+    value = llr(summary.wins, summary.draws, summary.losses, cfg)
+    decision = "H1" if value >= cfg.upper else ("H0" if value <= cfg.lower else "inconclusive")
+    return {"llr": value, "lower": cfg.lower, "upper": cfg.upper, "decision": decision, "games": summary.games,
+            "elo0": cfg.elo0, "elo1": cfg.elo1, "alpha": cfg.alpha, "beta": cfg.beta, "max_games": max_games}
+
+
+def format_sprt(result: dict[str, object]) -> str:
+    """Two lines: the decision in words, the LLR with its bounds."""
+    words = {"H1": f"H1 accepted: first agent is stronger by >= elo1 ({result['elo1']:+g})",
+             "H0": f"H0 accepted: first agent is not stronger by elo1 (elo0 {result['elo0']:+g} holds)",
+             "inconclusive": f"inconclusive after {result['games']} games"}[str(result["decision"])]
+    return (f"  SPRT {words}\n  LLR {result['llr']:+.3f}  bounds [{result['lower']:+.3f}, {result['upper']:+.3f}]"
+            f"  after {result['games']} games")
+
+
 def _run_match(args: argparse.Namespace, game: Game, agents: list[Agent], base: State | None, plies: int,
                outputs: _Outputs) -> int:
     spec = game.spec
@@ -220,6 +246,7 @@ def _run_match(args: argparse.Namespace, game: Game, agents: list[Agent], base: 
     show_bar = not any(s.split(":")[0] == "human" for s in (args.spec_a, args.spec_b))
     bar = tqdm(total=args.games, file=sys.stderr, unit="game", disable=not show_bar, dynamic_ncols=True)
     opening: State | None = base
+    sprt: SprtConfig | None = args.sprt_config
     try:
         for g in range(args.games):
             pair, a_seat = divmod(g, 2)
@@ -236,6 +263,9 @@ def _run_match(args: argparse.Namespace, game: Game, agents: list[Agent], base: 
             bar.update(1)
             done = summarize(returns, seats)
             bar.set_postfix(score=f"{done.score:.3f}", refresh=False)
+            if sprt is not None and a_seat == 1:  # after each pair, for colour fairness
+                if sprt_result(done, sprt, args.games)["decision"] != "inconclusive":
+                    break
     except KeyboardInterrupt:
         status, code, message = "interrupted", 130, f"interrupted after {len(returns)} finished games"
     except AgentError as err:
@@ -247,6 +277,8 @@ def _run_match(args: argparse.Namespace, game: Game, agents: list[Agent], base: 
         summary = summarize(returns, seats, poker=poker, big_blind=BIG_BLINDS.get(spec.name, 1.0))
         meta: dict[str, object] = {"game": spec.name, "spec_a": args.spec_a, "spec_b": args.spec_b,
                                    "seed": args.seed, "status": status}
+        if sprt is not None:
+            meta["sprt"] = sprt_result(summary, sprt, args.games)
         outputs.close(summary, meta)
     if message:
         sys.stderr.write(message + "\n")
@@ -255,6 +287,8 @@ def _run_match(args: argparse.Namespace, game: Game, agents: list[Agent], base: 
         print(json.dumps({**meta, **summary.to_json(), "out": folder}))
     else:
         print(format_summary(summary, f"A={args.spec_a}", f"B={args.spec_b}"))
+        if "sprt" in meta:
+            print(format_sprt(meta["sprt"]))  # type: ignore[arg-type]
         if folder is not None:
             print(f"  games written to {folder}")
     return code

@@ -63,15 +63,24 @@ def expected_score(elo: float) -> float:
 
 
 def llr(wins: int, draws: int, losses: int, cfg: SprtConfig) -> float:
-    """Log-likelihood ratio of H1 against H0 after these results (0 until both a win and a loss or draw exist)."""
+    """Log-likelihood ratio of H1 against H0 after these results (0 before any game).
+
+    Mixed results use the normal approximation of the GSPRT (fishtest's). When every game had the same
+    result the score variance is 0 and that approximation is undefined; the exact trinomial ratio is used
+    instead: ``n log(p(s1) / p(s0))`` with ``p(s) = s`` for wins, ``1 - s`` for losses and
+    ``1 - |2 s - 1|`` for draws (the likeliest distribution with mean score ``s`` giving that sample).
+    """
     n = wins + draws + losses
     if n == 0:
         return 0.0
+    s0, s1 = expected_score(cfg.elo0), expected_score(cfg.elo1)
+    if n in (wins, draws, losses):
+        def prob(s: float) -> float:
+            return s if wins else (1.0 - s if losses else 1.0 - abs(2.0 * s - 1.0))
+
+        return n * (math.log(prob(s1)) - math.log(prob(s0)))
     mean = (wins + 0.5 * draws) / n
     var = (wins * (1 - mean) ** 2 + draws * (0.5 - mean) ** 2 + losses * mean ** 2) / n
-    if var <= 0:
-        return 0.0
-    s0, s1 = expected_score(cfg.elo0), expected_score(cfg.elo1)
     return n * (s1 - s0) * (2 * mean - s0 - s1) / (2 * var)
 
 
