@@ -1,6 +1,6 @@
 """Speed of our MCTS against open_spiel's C++ and Python MCTSBot, measured in the same run.
 
-``python -m benchmarks.speed mcts [--game connect_four|chess] [--sims N] [--positions K] [--json]``
+``python -m benchmarks.speed mcts [--game connect_four|chess] [--sims N] [--positions K] [--repeats R] [--json]``
 (also ``python -m benchmarks.speed_mcts ...``). Same game, same positions, same budget, same evaluator
 kind (one uniformly random rollout per leaf: ``pyspiel.RandomRolloutEvaluator(1, seed)`` / the Python
 ``RandomRolloutEvaluator``), single-threaded; compilation is warmed up before timing. For chess it
@@ -29,6 +29,8 @@ from search.mcts import BatchedMCTS, MCTSConfig
 GAMES = ("connect_four", "chess")
 DEFAULT_SIMS = {"connect_four": 1000, "chess": 20}
 DEFAULT_POSITIONS = {"connect_four": 6, "chess": 2}
+DEFAULT_REPEATS = {"connect_four": 5, "chess": 1}
+"""Timings per contender (median reported): a connect-four pass of ours takes only milliseconds."""
 UCT_C = 2.0
 """Exploration constant of open_spiel's UCT (its default in the examples)."""
 CLOCK = time.process_time
@@ -140,19 +142,28 @@ def profile_split(game_name: str, positions: list[list[int]], sims: int, evaluat
     return {key: value / total for key, value in groups.items()}
 
 
-def measure(game_name: str, sims: int, num_positions: int, seed: int) -> dict[str, Any]:
-    """All the figures of one run (see the module docstring)."""
+def measure(game_name: str, sims: int, num_positions: int, seed: int, repeats: int = 1) -> dict[str, Any]:
+    """All the figures of one run (see the module docstring). Each contender is timed ``repeats`` times,
+    the three taking turns (so that a change of load hits them alike); each rate is the median."""
     positions = make_positions(game_name, num_positions, seed)
-    ours_s, ours_n, ours_nodes = time_ours(game_name, positions, sims, RolloutEvaluator(seed=seed), seed)
-    cpp_s, cpp_n = time_openspiel(game_name, positions, sims, seed, python=False)
-    py_s, py_n = time_openspiel(game_name, positions, sims, seed, python=True)
-    rate, cpp, py = ours_n / ours_s, cpp_n / cpp_s, py_n / py_s
+    runs: dict[str, list[float]] = {"ours": [], "openspiel_cpp": [], "openspiel_python": []}
+    node_rates = []
+    for r in range(repeats):
+        run_seed = seed + 1000 * r
+        ours_s, ours_n, ours_nodes = time_ours(game_name, positions, sims, RolloutEvaluator(seed=run_seed), run_seed)
+        cpp_s, cpp_n = time_openspiel(game_name, positions, sims, run_seed, python=False)
+        py_s, py_n = time_openspiel(game_name, positions, sims, run_seed, python=True)
+        runs["ours"].append(ours_n / ours_s)
+        runs["openspiel_cpp"].append(cpp_n / cpp_s)
+        runs["openspiel_python"].append(py_n / py_s)
+        node_rates.append(ours_nodes / ours_s)
+    rate, cpp, py = (float(np.median(runs[key])) for key in ("ours", "openspiel_cpp", "openspiel_python"))
     result: dict[str, Any] = {
-        "game": game_name, "simulations_per_search": sims, "positions": len(positions),
-        "evaluator": "one random rollout per leaf", "timer": "process CPU seconds",
+        "game": game_name, "simulations_per_search": sims, "positions": len(positions), "repeats": repeats,
+        "evaluator": "one random rollout per leaf", "timer": "process CPU seconds, median of the repeats",
         "sims_per_s": rate, "openspiel_cpp_sims_per_s": cpp, "openspiel_python_sims_per_s": py,
         "ratio_vs_openspiel_cpp": rate / cpp, "ratio_vs_openspiel_python": rate / py,
-        "nodes_per_s": ours_nodes / ours_s,
+        "nodes_per_s": float(np.median(node_rates)), "sims_per_s_runs": runs,
     }
     if game_name == "chess":
         mat_s, mat_n, mat_nodes = time_ours(game_name, positions, sims * 10, MaterialEvaluator(), seed)
@@ -166,7 +177,7 @@ def measure(game_name: str, sims: int, num_positions: int, seed: int) -> dict[st
 
 def _format(result: dict[str, Any]) -> str:
     lines = [f"{result['game']}: {result['simulations_per_search']} simulations x {result['positions']} positions, "
-             f"{result['evaluator']}, single thread, CPU time",
+             f"{result['evaluator']}, single thread, CPU time, median of {result['repeats']}",
              f"  ours                     {result['sims_per_s']:>12,.0f} sims/s  ({result['nodes_per_s']:,.0f} nodes/s)",
              f"  open_spiel C++ MCTSBot   {result['openspiel_cpp_sims_per_s']:>12,.0f} sims/s  "
              f"ratio {result['ratio_vs_openspiel_cpp']:.2f}x",
@@ -184,6 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--game", default="connect_four", help="connect_four or chess")
     parser.add_argument("--sims", type=int, default=None, help="simulations per search (default per game)")
     parser.add_argument("--positions", type=int, default=None, help="positions searched (default per game)")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="timings per contender, median reported (default per game)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
@@ -191,9 +204,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SpeedArgumentError(f"--game must be one of {', '.join(GAMES)}; got '{args.game}'")
     sims = DEFAULT_SIMS[args.game] if args.sims is None else args.sims
     positions = DEFAULT_POSITIONS[args.game] if args.positions is None else args.positions
-    if sims < 1 or positions < 1:
-        raise SpeedArgumentError(f"--sims and --positions must be >= 1; got {sims} and {positions}")
-    result = measure(args.game, sims, positions, args.seed)
+    repeats = DEFAULT_REPEATS[args.game] if args.repeats is None else args.repeats
+    if sims < 1 or positions < 1 or repeats < 1:
+        raise SpeedArgumentError(
+            f"--sims, --positions and --repeats must be >= 1; got {sims}, {positions} and {repeats}")
+    result = measure(args.game, sims, positions, args.seed, repeats)
     print(json.dumps(result) if args.json else _format(result))
     return 0
 

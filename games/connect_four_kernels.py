@@ -30,6 +30,13 @@ Extras beyond that core: ``c4_seed(seed)`` seeds numba's generator (numba keeps 
 NumPy's); ``c4_observation(s, out)`` writes the network input (float32 [3, 6, 7], from the mover's view:
 mover's stones, opponent's stones, empty; ``out[plane, row, col]`` with row 0 at the bottom);
 ``c4_has_won(board) -> bool`` is the 4-in-a-row test on one bitboard.
+
+Scalar kernels for search's hot loops (no array traffic: a position is two bitboards and a ply count in
+registers): ``c4_column_full(occupied, col)``, ``c4_drop(occupied, col)`` (the cell a stone lands on),
+``c4_play(p0, p1, ply, col) -> (p0, p1, ply, outcome)`` (:func:`c4_apply` on scalars),
+``c4_rng_seed(seed)`` / ``c4_rng_next(rng)`` (splitmix64, a generator kept in a local variable) and
+``c4_playout_value(mine, theirs, ply, rng) -> (value, rng)``: one uniformly random playout, valued for
+the player to move at its start.
 """
 from __future__ import annotations
 
@@ -60,7 +67,7 @@ _COLUMN_MASK = (1 << C4_ROWS) - 1
 """The 6 stone bits of column 0 (shift by ``col * 7`` for another column)."""
 _TOP_ROW = C4_ROWS - 1
 """Index of the top row."""
-_CELLS = C4_ROWS * C4_COLS
+C4_CELLS = C4_ROWS * C4_COLS
 """42 cells: the game is a draw once they are all filled without a line."""
 
 
@@ -100,7 +107,7 @@ def c4_legal_mask(s: np.ndarray, out: np.ndarray) -> None:
         out[col] = ((bits >> col) & 1) == 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def c4_has_won(board: np.int64) -> bool:
     """True iff the bitboard holds four stones in a line (vertical, horizontal or diagonal)."""
     # Shifts: 1 = vertical, 7 = horizontal, 6 = diagonal down-right, 8 = diagonal up-right.
@@ -119,21 +126,107 @@ def c4_has_won(board: np.int64) -> bool:
     return False
 
 
+# ----- scalar kernels: a position in registers (search's hot loops) ------------------------------
+
+_U3 = np.uint64(3)
+_U7 = np.uint64(7)
+_SPLITMIX_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_SPLITMIX_MUL1 = np.uint64(0xBF58476D1CE4E5B9)
+_SPLITMIX_MUL2 = np.uint64(0x94D049BB133111EB)
+_DRAWS_PER_WORD = 21
+"""3-bit column draws taken from one 64-bit random word."""
+
+
+@njit(cache=True, inline="always")
+def c4_column_full(occupied: np.int64, col: int) -> bool:
+    """True iff the top cell of column ``col`` is taken in the ``occupied`` bitboard."""
+    return ((occupied >> (col * C4_COL_BITS + _TOP_ROW)) & 1) != 0
+
+
+@njit(cache=True, inline="always")
+def c4_drop(occupied: np.int64, col: int) -> np.int64:
+    """Bitboard with the single cell a stone dropped into column ``col`` (not full) lands on."""
+    # Column bits fill from the bottom without gaps, so adding the bottom bit lands on the lowest empty cell.
+    shift = col * C4_COL_BITS
+    return (occupied + (np.int64(1) << shift)) & (np.int64(_COLUMN_MASK) << shift)
+
+
+@njit(cache=True, inline="always")
+def c4_play(p0: np.int64, p1: np.int64, ply: int, col: int) -> tuple[np.int64, np.int64, np.int64, np.int64]:
+    """:func:`c4_apply` on scalars: the position ``p0``, ``p1``, ``ply`` after the mover drops a stone in
+    ``col`` (assumed playable), as (p0, p1, ply, outcome code)."""
+    move = c4_drop(p0 | p1, col)
+    outcome = C4_ONGOING
+    if ply % 2 == 0:
+        p0 = p0 | move
+        if c4_has_won(p0):
+            outcome = C4_WIN_P0
+    else:
+        p1 = p1 | move
+        if c4_has_won(p1):
+            outcome = C4_WIN_P1
+    ply += 1
+    if outcome == C4_ONGOING and ply >= C4_CELLS:
+        outcome = C4_DRAW
+    return np.int64(p0), np.int64(p1), np.int64(ply), np.int64(outcome)
+
+
+@njit(cache=True, inline="always")
+def c4_rng_seed(seed: int) -> np.uint64:
+    """State of the splitmix64 generator :func:`c4_rng_next` advances (any int seed)."""
+    return np.uint64(seed & 0x7FFFFFFFFFFFFFFF) * _SPLITMIX_MUL2 + _SPLITMIX_GAMMA
+
+
+@njit(cache=True, inline="always")
+def c4_rng_next(rng: np.uint64) -> tuple[np.uint64, np.uint64]:
+    """(next state, 64 random bits): splitmix64 (Steele, Lea and Flood 2014), a local-variable generator."""
+    rng = np.uint64(rng) + _SPLITMIX_GAMMA  # np.uint64: a Python int caller may pass an int64
+    z = rng
+    z = (z ^ (z >> np.uint64(30))) * _SPLITMIX_MUL1
+    z = (z ^ (z >> np.uint64(27))) * _SPLITMIX_MUL2
+    return rng, z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True)
+def c4_playout_value(mine: np.int64, theirs: np.int64, ply: int, rng: np.uint64) -> tuple[float, np.uint64]:
+    """One uniformly random playout from an ongoing position; returns (value, generator state).
+
+    ``mine``/``theirs``: bitboards of the player to move and of the opponent; ``ply``: moves played so
+    far. The value is +1.0 / -1.0 / 0.0 if the player to move at the start wins / loses / draws.
+    Columns are drawn 3 random bits at a time, rejecting 7 and full columns: uniform over the legal ones.
+    """
+    rng = np.uint64(rng)
+    sign = 1.0
+    word = np.uint64(0)
+    left = 0
+    while True:
+        occupied = mine | theirs
+        while True:
+            if left == 0:
+                rng, word = c4_rng_next(rng)
+                left = _DRAWS_PER_WORD
+            col = np.int64(word & _U7)
+            word = word >> _U3
+            left -= 1
+            if col < C4_COLS and not c4_column_full(occupied, col):
+                break
+        mine = mine | c4_drop(occupied, col)
+        ply += 1
+        if c4_has_won(mine):
+            return sign, rng
+        if ply >= C4_CELLS:
+            return 0.0, rng
+        mine, theirs = theirs, mine
+        sign = -sign
+
+
+# ----- the state-array API, continued ------------------------------------------------------------
+
+
 @njit(cache=True)
 def c4_apply(s: np.ndarray, col: int) -> None:
     """Drop the mover's stone into column ``col`` (assumed playable) and update the outcome, in place."""
-    player = s[2] % 2
-    occupied = s[0] | s[1]
-    bottom = np.int64(1) << (col * C4_COL_BITS)
-    # Column bits fill from the bottom without gaps, so adding the bottom bit lands on the lowest empty cell.
-    move = (occupied + bottom) & (np.int64(_COLUMN_MASK) << (col * C4_COL_BITS))
-    board = s[player] | move
-    s[player] = board
-    s[2] += 1
-    if c4_has_won(board):
-        s[3] = C4_WIN_P0 if player == 0 else C4_WIN_P1
-    elif s[2] >= _CELLS:
-        s[3] = C4_DRAW
+    s[0], s[1], s[2], s[3] = c4_play(s[0], s[1], s[2], col)
 
 
 @njit(cache=True)

@@ -8,6 +8,9 @@ from numba import njit
 from search.mcts.gumbel import gumbel_root_select
 from search.mcts.tree import (
     NOT_EXPANDED,
+    P_C_BASE,
+    P_C_INIT,
+    P_FPU,
     P_GUMBEL,
     P_VIRTUAL_LOSS,
     UNVISITED,
@@ -16,7 +19,7 @@ from search.mcts.tree import (
     backup,
     create_child_rows,
     expand,
-    puct_select_rows,
+    select_child,
     set_terminal,
     store_counts,
     tree_rows,
@@ -25,24 +28,34 @@ from search.mcts.tree import (
 
 
 @njit(cache=True, inline="always")
+def choose_edge(player: np.ndarray, visits: np.ndarray, value_sum: np.ndarray, net_value: np.ndarray,
+                first_edge: np.ndarray, num_edges: np.ndarray, terminal: np.ndarray, edge_prior: np.ndarray,
+                edge_child: np.ndarray, node: int, root_edge: int, params: np.ndarray) -> int:
+    """One step of every descent: the edge to follow from ``node``, or -1 if ``node`` is where the
+    descent ends (terminal or proven, not expanded, or without edges). ``root_edge`` >= 0 forces the
+    edge taken at the root (the Gumbel choice); otherwise :func:`select_child` (PUCT) chooses."""
+    k = num_edges[node]
+    if terminal[node] == terminal[node] or k == NOT_EXPANDED or k == 0:
+        return -1
+    if node == 0 and root_edge >= 0:
+        return root_edge
+    return select_child(visits, player, value_sum, terminal, net_value, first_edge, num_edges, edge_child,
+                        edge_prior, node, params[P_C_INIT], params[P_C_BASE], params[P_FPU])
+
+
+@njit(cache=True, inline="always")
 def descend_rows(parent: np.ndarray, action: np.ndarray, player: np.ndarray, visits: np.ndarray,
                  value_sum: np.ndarray, net_value: np.ndarray, first_edge: np.ndarray, num_edges: np.ndarray,
                  terminal: np.ndarray, edge_action: np.ndarray, edge_prior: np.ndarray, edge_child: np.ndarray,
                  counts: np.ndarray, params: np.ndarray, root_edge: int) -> int:
-    """:func:`select_leaf` on one tree's unpacked rows, inlined into simulation loops; ``root_edge`` >= 0
-    forces the edge taken at the root (the Gumbel choice), -1 lets PUCT choose there too."""
+    """:func:`select_leaf` on one tree's unpacked rows: :func:`choose_edge` from the root until the
+    descent ends or reaches an edge without a child (which is then created; -1 if the tree is full)."""
     node = 0
     while True:
-        if terminal[node] == terminal[node]:  # proven or terminal
+        e = choose_edge(player, visits, value_sum, net_value, first_edge, num_edges, terminal, edge_prior,
+                        edge_child, node, root_edge, params)
+        if e < 0:
             return node
-        k = num_edges[node]
-        if k == NOT_EXPANDED or k == 0:
-            return node
-        if node == 0 and root_edge >= 0:
-            e = root_edge
-        else:
-            e = puct_select_rows(visits, player, value_sum, terminal, net_value, first_edge, num_edges,
-                                 edge_child, edge_prior, node, params)
         child = edge_child[e]
         if child == UNVISITED:
             return create_child_rows(parent, action, player, visits, value_sum, net_value, num_edges, terminal,
@@ -64,12 +77,13 @@ def gumbel_root_edge(r: TreeRows, params: np.ndarray, schedule: np.ndarray, sim_
     return gumbel_root_select(r, params, schedule[sim_index], scratch)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def select_leaf(r: TreeRows, params: np.ndarray, schedule: np.ndarray, sim_index: int, scratch: np.ndarray) -> int:
     """Descend one tree from the root; returns the leaf: a new (unexpanded) node, a node waiting for
     evaluation, or a terminal/proven node (whose exact value is then backed up without evaluation).
     Returns -1 if a new node was needed but the tree is full. ``schedule`` is the Gumbel visit schedule
-    (root selection falls back to PUCT past its end)."""
+    (root selection falls back to PUCT past its end). Compiled without reference counting (see
+    :mod:`search.mcts.tree`): it allocates nothing."""
     root_edge = gumbel_root_edge(r, params, schedule, sim_index, scratch)
     return descend_rows(r.parent, r.action, r.player, r.visits, r.value_sum, r.net_value, r.first_edge,
                         r.num_edges, r.terminal_value, r.edge_action, r.edge_prior, r.edge_child, r.counts,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pyspiel
 import pytest
 
 from games.registry import make_game
@@ -98,3 +99,32 @@ def test_time_budget_on_the_compiled_path() -> None:
     cfg = MCTSConfig(num_simulations=0, max_seconds=0.05)
     s = BatchedMCTS(GAME, cfg, RolloutEvaluator()).search([position([])])[0]
     assert s.simulations > 0 and 0.04 <= s.seconds < 30.0  # loose: CI may compile inside the first call
+
+
+@pytest.mark.parametrize("moves", [[], [3, 3, 2, 4], [0, 0, 1, 1, 2, 5], [3, 3, 3, 3, 3, 3, 2, 2, 4, 4]])
+def test_compiled_tree_nodes_equal_open_spiel_replays(moves: list[int]) -> None:
+    """The compiled search carries the position down the descent instead of replaying it: every node
+    of its tree must still be the state open_spiel reaches by replaying the node's path (player to move,
+    legal actions as edges with uniform priors; terminal nodes with the exact return of their mover)."""
+    mcts = BatchedMCTS(GAME, MCTSConfig(num_simulations=3000, seed=1), RolloutEvaluator())
+    mcts.search([position(moves)])
+    t, ref_game = mcts.tree, pyspiel.load_game("connect_four")
+    nodes = int(t.node_count[0])
+    assert nodes > 100 or not np.isnan(t.terminal_value[0, 0])
+    for node in range(nodes):
+        path, up = [], node
+        while t.parent[0, up] >= 0:
+            path.append(int(t.action[0, up]))
+            up = int(t.parent[0, up])
+        ref = ref_game.new_initial_state()
+        for a in moves + path[::-1]:
+            ref.apply_action(a)
+        k, first = int(t.num_edges[0, node]), int(t.first_edge[0, node])
+        if ref.is_terminal():
+            mover = int(t.player[0, t.parent[0, node]])
+            assert k == 0 and t.player[0, node] == mover
+            assert t.terminal_value[0, node] == ref.returns()[mover]
+        else:
+            assert t.player[0, node] == ref.current_player()
+            assert t.edge_action[0, first:first + k].tolist() == ref.legal_actions()
+            np.testing.assert_allclose(t.edge_prior[0, first:first + k], 1.0 / k)
