@@ -121,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import ray
 
     reference = measure_inprocess(args)
+    os.environ.setdefault("RAY_worker_niceness", "0")  # workers compete on equal terms with the in-process reference
     ray.init(address="local", num_cpus=max(counts), include_dashboard=False, log_to_driver=False)
     results: dict[str, Any] = {}
     try:

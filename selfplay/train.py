@@ -12,6 +12,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -90,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from selfplay.trainer import Budget, Trainer
 
+    # Ray starts its workers at nice 15 by default while the learner (this process) stays at 0: on a busy
+    # machine self-play then starves and the learner waits on the replay ratio. Same priority for both.
+    os.environ.setdefault("RAY_worker_niceness", "0")
     if not ray.is_initialized():
         ray.init(log_to_driver=True)  # no address: local Ray, or the cluster under `ray job submit`
     trainer = Trainer(config, run_dir, resume=args.resume, progress=not args.quiet)
