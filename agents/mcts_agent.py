@@ -6,8 +6,9 @@ action played in the game (its own and the opponent's); a state the tree does no
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Literal
+import re
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
 
 import numpy as np
 
@@ -15,61 +16,92 @@ from agents.core import Agent, AgentError, AgentKind
 from games.core import Game, State
 from search.core import Evaluator
 from search.evaluators import MaterialEvaluator, RolloutEvaluator, StateEvaluator, UniformEvaluator
-from search.mcts import BatchedMCTS, MCTSConfig
+from search.mcts import BatchedMCTS, MCTSConfig, MCTSConfigError, SearchSummary
 
 DEFAULT_SIMULATIONS = 800
 """Simulations per move when neither ``sims`` nor ``time`` is given."""
 
 
+def _from_config(name: str) -> Any:
+    """A spec option that sets ``MCTSConfig.<name>``: default (and documentation) are the config's."""
+    return field(default=MCTSConfig.__dataclass_fields__[name].default, metadata={"config": name})
+
+
 @dataclass(frozen=True)
 class MCTSOptions:
-    """Options of the ``mcts`` agent (spec ``mcts:key=value,...``)."""
+    """Options of the ``mcts`` agent (spec ``mcts:key=value,...``).
+
+    Options marked "MCTSConfig.x" set that field of :class:`search.mcts.MCTSConfig` (its default, its
+    documentation); the others belong to the agent.
+    """
 
     sims: int | None = None
-    """Simulations per move (default 800 without ``time``, unlimited with it)."""
+    """Simulations per move (default 800 without ``time``, unlimited with it); with ``adaptive``, the
+    nominal budget."""
     time: float = 0.0
     """Seconds per move (0 = no time limit)."""
     eval: Literal["auto", "rollout", "uniform", "material"] = "auto"
     """Leaf evaluator without a network: auto = material for chess, rollout otherwise."""
     net: str | None = None
     """Checkpoint path: a network evaluates leaves (needs agents.networks)."""
-    c_puct: float = 1.25
-    """PUCT exploration constant (AlphaZero's c_init 1.25)."""
-    c_base: float = 19652.0
-    """PUCT c_base (AlphaZero 19652)."""
-    fpu: float = 0.0
-    """First-play urgency reduction."""
-    gumbel: bool = False
-    """Gumbel root selection with sequential halving."""
-    considered: int = 16
-    """Actions Gumbel considers at the root."""
-    dirichlet: float = 0.0
-    """Root Dirichlet noise fraction (0 = off)."""
-    alpha: float = 0.3
-    """Root Dirichlet concentration."""
-    temperature: float = 0.0
-    """Move choice temperature over visit counts (0 = most visited)."""
-    batch: int = 1
-    """Leaves per evaluator call (virtual loss)."""
     reuse: bool = True
     """Keep the tree between moves."""
-    max_nodes: int = 1 << 20
-    """Most nodes in the tree."""
+    c_puct: float = _from_config("c_puct")
+    """MCTSConfig.c_puct."""
+    c_base: float = _from_config("c_base")
+    """MCTSConfig.c_base."""
+    fpu: float = _from_config("fpu")
+    """MCTSConfig.fpu."""
+    gumbel: bool = _from_config("gumbel")
+    """MCTSConfig.gumbel."""
+    considered: int = _from_config("gumbel_num_considered")
+    """MCTSConfig.gumbel_num_considered."""
+    dirichlet: float = _from_config("dirichlet_fraction")
+    """MCTSConfig.dirichlet_fraction."""
+    alpha: float = _from_config("dirichlet_alpha")
+    """MCTSConfig.dirichlet_alpha."""
+    temperature: float = _from_config("temperature")
+    """MCTSConfig.temperature."""
+    batch: int = _from_config("leaves_per_eval")
+    """MCTSConfig.leaves_per_eval."""
+    max_nodes: int = _from_config("max_nodes")
+    """MCTSConfig.max_nodes."""
+    adaptive: bool = _from_config("adaptive")
+    """MCTSConfig.adaptive."""
+    max_extend: float = _from_config("max_extend")
+    """MCTSConfig.max_extend."""
+    visit_gap: float = _from_config("extend_visit_gap")
+    """MCTSConfig.extend_visit_gap."""
+    q_gap: float = _from_config("extend_q_gap")
+    """MCTSConfig.extend_q_gap."""
+    value_drift: float = _from_config("extend_value_drift")
+    """MCTSConfig.extend_value_drift."""
 
     def __post_init__(self) -> None:
         if self.sims is not None and self.sims < 1:
             raise ValueError(f"sims must be >= 1; got {self.sims}")
         if self.time < 0:
             raise ValueError(f"time must be >= 0; got {self.time}")
+        try:
+            self.config(0)  # MCTSConfig checks the rest
+        except MCTSConfigError as err:
+            raise ValueError(_spec_names(str(err))) from None
 
     def config(self, seed: int) -> MCTSConfig:
         """The :class:`MCTSConfig` these options describe."""
         sims = self.sims if self.sims is not None else (0 if self.time > 0 else DEFAULT_SIMULATIONS)
-        return MCTSConfig(num_simulations=sims, max_seconds=self.time, c_puct=self.c_puct, c_base=self.c_base,
-                          fpu=self.fpu, gumbel=self.gumbel, gumbel_num_considered=self.considered,
-                          gumbel_scale=1.0, dirichlet_fraction=self.dirichlet, dirichlet_alpha=self.alpha,
-                          temperature=self.temperature, leaves_per_eval=self.batch, max_nodes=self.max_nodes,
-                          seed=seed)
+        shared = {f.metadata["config"]: getattr(self, f.name) for f in fields(self) if "config" in f.metadata}
+        return MCTSConfig(num_simulations=sims, max_seconds=self.time, seed=seed, **shared)
+
+
+_SPEC_NAMES = {"num_simulations": "sims", "max_seconds": "time"} | {
+    f.metadata["config"]: f.name for f in fields(MCTSOptions) if "config" in f.metadata}
+"""MCTSConfig field -> spec option that sets it."""
+
+
+def _spec_names(message: str) -> str:
+    """A config error message with the config's field names replaced by the spec's option names."""
+    return re.sub(r"\b[a-z_]+\b", lambda m: _SPEC_NAMES.get(m.group(0), m.group(0)), message)
 
 
 def make_evaluator(game: Game, options: MCTSOptions, seed: int) -> Evaluator | StateEvaluator:
@@ -103,8 +135,19 @@ class MCTSAgent(Agent):
     def __init__(self, game: Game, options: MCTSOptions, seed: int = 0) -> None:
         self.game, self.options = game, options
         self.search = BatchedMCTS(game, options.config(seed), make_evaluator(game, options, seed), num_trees=1)
-        self.last_summary = None
+        self.last_summary: SearchSummary | None = None
         """The :class:`search.mcts.SearchSummary` of the last move."""
+        self.searches = 0
+        """Moves searched since the agent was built (kept across games; :meth:`reset` keeps it)."""
+        self.simulations = 0
+        """Simulations those searches ran (what an adaptive budget chose to spend)."""
+        self.seconds = 0.0
+        """Wall-clock seconds those searches took."""
+
+    @property
+    def mean_simulations(self) -> float:
+        """Mean simulations per searched move (NaN before the first)."""
+        return self.simulations / self.searches if self.searches else float("nan")
 
     def act(self, state: State) -> int:
         return self.act_with_policy(state)[0]
@@ -112,6 +155,9 @@ class MCTSAgent(Agent):
     def act_with_policy(self, state: State) -> tuple[int, np.ndarray]:
         summary = self.search.search([state])[0]
         self.last_summary = summary
+        self.searches += 1
+        self.simulations += summary.simulations
+        self.seconds += summary.seconds
         return summary.action, summary.policy.astype(np.float64)
 
     def observe(self, state: State, action: int) -> None:
@@ -130,4 +176,5 @@ def _build(game: Game, options: MCTSOptions, seed: int) -> Agent:
 
 
 AGENT = AgentKind(name="mcts", options=MCTSOptions, build=_build,
-                  help="Monte Carlo tree search: sims=800 | time=SECONDS, eval=rollout|uniform|material, net=PATH")
+                  help="Monte Carlo tree search: sims=800 | time=SECONDS, eval=rollout|uniform|material, net=PATH, "
+                       "adaptive=1 (smart pruning, longer thinking when unsure)")

@@ -9,6 +9,7 @@ import numpy as np
 from games.core import Game, InputError, State
 from search.core import Evaluator
 from search.evaluators import StateEvaluator
+from search.mcts.adaptive import AdaptiveBudget, root_race
 from search.mcts.config import MCTSConfig, SearchSummary
 from search.mcts.gumbel import halving_schedule
 from search.mcts.policy import summarize
@@ -20,6 +21,15 @@ NATIVE_CHUNK = 1024
 """Simulations per compiled call on numba-native games (the time budget is checked between calls)."""
 GUMBEL_TIMED_SIMULATIONS = 4096
 """Simulations sequential halving plans for when the budget is in seconds only (PUCT at the root after)."""
+
+
+def _splitmix32(x: int) -> int:
+    """splitmix64's finaliser of ``x + golden gamma``, cut to 32 bits."""
+    mask = (1 << 64) - 1
+    z = (x + 0x9E3779B97F4A7C15) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return (z ^ (z >> 31)) & 0xFFFFFFFF
 
 
 class SearchError(InputError):
@@ -59,6 +69,8 @@ class BatchedMCTS:
         self._rngs = [np.random.default_rng([config.seed, i]) for i in range(num_trees)]
         self._noised = [False] * num_trees
         self._searches = [0] * num_trees
+        self._seed_keys: list[tuple[int, int] | None] = [None] * num_trees
+        self._seed_bases = [0] * num_trees
         self._scratch = np.empty(self.num_actions, np.float64)
         self.evaluator_calls = 0
         """Evaluator calls made so far by this searcher."""
@@ -184,23 +196,37 @@ class BatchedMCTS:
         cfg = self.config
         done = np.zeros(self.num_trees, np.int32)
         stopped = set()
+        budgets = {b: AdaptiveBudget(cfg) for b in idx} if cfg.adaptive else {}
+        check_at = np.zeros(self.num_trees, np.int64)  # adaptive: next look at the rule, in simulations done
         while True:
             if cfg.max_seconds and time.perf_counter() - start >= cfg.max_seconds:
                 break
-            active = [b for b in idx if b not in stopped and np.isnan(self.tree.terminal_value[b, 0])
-                      and (not cfg.num_simulations or done[b] < cfg.num_simulations)]
-            if not active:
+            allowed = {}
+            for b in idx:
+                if b in stopped or not np.isnan(self.tree.terminal_value[b, 0]):
+                    continue
+                if b in budgets:
+                    if done[b] >= check_at[b]:
+                        check_at[b] = done[b] + budgets[b].allowance(int(done[b]), root_race(self.tree, b))
+                    left = int(check_at[b] - done[b])
+                else:
+                    left = cfg.num_simulations - int(done[b]) if cfg.num_simulations else NATIVE_CHUNK
+                if left <= 0:
+                    stopped.add(b)
+                    continue
+                allowed[b] = left
+            if not allowed:
                 break
+            active = list(allowed)
             if self.native:
                 for b in active:
-                    want = NATIVE_CHUNK if not cfg.num_simulations else min(NATIVE_CHUNK, cfg.num_simulations - done[b])
+                    want = min(NATIVE_CHUNK, allowed[b])
                     ran = self._native_run(b, want, schedule[b], int(done[b]))
                     done[b] += ran
                     if ran < want and np.isnan(self.tree.terminal_value[b, 0]):
                         stopped.add(b)  # tree full
             else:
-                counts = [cfg.leaves_per_eval if not cfg.num_simulations
-                          else min(cfg.leaves_per_eval, cfg.num_simulations - int(done[b])) for b in active]
+                counts = [min(cfg.leaves_per_eval, allowed[b]) for b in active]
                 ran = self._python_step(active, counts, schedule, done)
                 for b, r, c in zip(active, ran, counts):
                     done[b] += r
@@ -214,9 +240,18 @@ class BatchedMCTS:
 
         self._ensure_nodes([b], count)
         root = self._roots[b]
-        seed = int(np.random.SeedSequence([self.config.seed, b, self._searches[b], sim_start]).generate_state(1)[0])
         return int(c4_run_simulations(self.tree, b, root.kernel_state, count, self._params,  # type: ignore[union-attr]
-                                      schedule, sim_start, self._rollout, seed))
+                                      schedule, sim_start, self._rollout, self._chunk_seed(b, sim_start)))
+
+    def _chunk_seed(self, b: int, sim_start: int) -> int:
+        """Seed of the compiled chunk starting at simulation ``sim_start`` of tree ``b``'s current search:
+        ``SeedSequence((seed, b, search number, 0))`` for the first, mixed with ``sim_start`` (splitmix64)
+        for later ones (cheap: adaptive searches run many small chunks)."""
+        key = (self._searches[b], self.config.seed)
+        if self._seed_keys[b] != key:
+            self._seed_keys[b] = key
+            self._seed_bases[b] = int(np.random.SeedSequence([self.config.seed, b, key[0], 0]).generate_state(1)[0])
+        return self._seed_bases[b] if sim_start == 0 else _splitmix32(self._seed_bases[b] ^ (sim_start << 32))
 
     # ----- Python-backed games -----------------------------------------------------------------
     def _native_leaves_step(self, trees: list[int], out: np.ndarray) -> None:

@@ -51,6 +51,19 @@ class MCTSConfig:
     """Most nodes one tree may hold; the search stops early when the tree is full."""
     seed: int = 0
     """Seed of the noise (Dirichlet, Gumbel, rollouts, temperature); tree i uses (seed, i)."""
+    adaptive: bool = False
+    """Adaptive budget (search.mcts.adaptive): stop once the most visited root move cannot be overtaken
+    within ``num_simulations`` (smart pruning), think longer while the top moves are close."""
+    max_extend: float = 2.0
+    """Adaptive: most simulations per search, as a multiple of ``num_simulations`` (1 = never extend)."""
+    extend_visit_gap: float = 0.1
+    """Adaptive: extend while the top two root moves' visit counts differ by less than this share of the
+    root children's visits."""
+    extend_q_gap: float = 0.0
+    """Adaptive: extend while the runner-up's Q is within this of the most visited move's; 0 = only while it
+    is at least as high (the most visited move is not the best valued: "unstable evaluation")."""
+    extend_value_drift: float = 0.03
+    """Adaptive: extend while the root value moved by more than this since the previous check."""
 
     def __post_init__(self) -> None:
         checks = [
@@ -67,6 +80,12 @@ class MCTSConfig:
             (self.leaves_per_eval >= 1, f"leaves_per_eval must be >= 1; got {self.leaves_per_eval}"),
             (self.temperature >= 0 and math.isfinite(self.temperature), f"temperature must be >= 0; got {self.temperature}"),
             (self.max_nodes >= 2, f"max_nodes must be >= 2; got {self.max_nodes}"),
+            (not self.adaptive or self.num_simulations > 0, "adaptive needs a simulation budget (num_simulations > 0)"),
+            (not (self.adaptive and self.gumbel), "adaptive does not combine with gumbel (sequential halving plans "
+                                                  "a fixed budget)"),
+            (self.max_extend >= 1.0 and math.isfinite(self.max_extend), f"max_extend must be >= 1; got {self.max_extend}"),
+            (min(self.extend_visit_gap, self.extend_q_gap, self.extend_value_drift) >= 0,
+             "extend_visit_gap, extend_q_gap and extend_value_drift must be >= 0"),
         ]
         for ok, message in checks:
             if not ok:
@@ -88,7 +107,8 @@ class SearchSummary:
     action: int
     """Action the search recommends (proven win first; Gumbel's choice; else by visits and temperature)."""
     simulations: int
-    """Simulations run in this search (not counting statistics reused from earlier searches)."""
+    """Simulations run in this search (not counting statistics reused from earlier searches); with an
+    adaptive budget, what the search chose to spend."""
     seconds: float
     """Wall-clock seconds of this search (of the whole batch when trees are searched together)."""
     evaluator_calls: int

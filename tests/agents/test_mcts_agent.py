@@ -97,3 +97,32 @@ def test_net_checkpoint_drives_the_search(tmp_path: "object") -> None:
     assert state.is_legal(action) and abs(policy.sum() - 1.0) < 1e-6
     assert agent.last_summary.simulations == 32  # type: ignore[union-attr]
     assert agent.search.evaluator_calls == 1 + 8  # root, then one call per 4 leaves
+
+
+def test_options_take_defaults_from_mcts_config_and_count_simulations() -> None:
+    import dataclasses
+
+    from search.mcts import MCTSConfig
+
+    shared = {f.name: f.metadata["config"] for f in dataclasses.fields(MCTSOptions) if "config" in f.metadata}
+    assert {"c_puct", "c_base", "fpu", "gumbel", "considered", "dirichlet", "alpha", "temperature", "batch",
+            "max_nodes", "adaptive", "max_extend"} <= set(shared)
+    defaults = MCTSConfig()
+    for option, name in shared.items():
+        assert getattr(MCTSOptions(), option) == getattr(defaults, name)
+    cfg = make_agent("mcts:sims=50,adaptive=1,max_extend=3,visit_gap=0.2,q_gap=0.01,value_drift=0.1", C4)
+    assert isinstance(cfg, MCTSAgent)
+    c = cfg.search.config
+    assert (c.adaptive, c.max_extend, c.extend_visit_gap, c.extend_q_gap, c.extend_value_drift) == \
+        (True, 3.0, 0.2, 0.01, 0.1)
+    with pytest.raises(AgentSpecError, match="dirichlet must be in"):  # the config's check, in spec names
+        make_agent("mcts:dirichlet=2", C4)
+    with pytest.raises(AgentSpecError, match="gumbel"):
+        make_agent("mcts:adaptive=1,gumbel=1", C4)
+    state = C4.new_state()
+    assert np.isnan(cfg.mean_simulations)
+    for _ in range(3):
+        action = cfg.act(state)
+        cfg.observe(state, action)
+        state.apply(action)
+    assert cfg.searches == 3 and cfg.simulations == 3 * cfg.mean_simulations > 0
