@@ -1,16 +1,22 @@
 """Compiled exact sudoku search: depth-first search counting solutions, and clue removal to a minimal puzzle.
 
+:func:`dfs_solve` runs the fast engine (:mod:`games.sudoku.fast`); :func:`dfs_solve_reference` is the
+simple search over :mod:`games.sudoku.kernels` that it replaced, kept as the oracle the fast engine is
+checked against: both explore the same tree, so they agree on counts, solutions, nodes and guesses.
+
 The search branches on the empty cell with the fewest candidates (first in row-major order on ties),
 propagating the deductions of ``level`` (see :mod:`games.sudoku.kernels`) in every state, and counts
-solutions up to a limit. Statistics: ``nodes`` = states created by branching, ``guesses`` = those
-created at a cell that had two or more candidates (trying all k candidates of a cell counts k). States
-live in preallocated arrays ``[depth, n*n]``, one row per depth, so a branch costs one row copy.
+solutions up to a limit, with an explicit stack (no recursion). Statistics: ``nodes`` = states created
+by branching, ``guesses`` = those created at a cell that had two or more candidates (trying all k
+candidates of a cell counts k). States live in preallocated arrays ``[depth, n*n]``, one row per depth,
+so a branch costs one row copy.
 """
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
+from games.sudoku.fast import fast_search, make_work
 from games.sudoku.kernels import assign, lowest_digit, next_random, popcount, propagate, start_state
 
 STAT_NODES = 0
@@ -53,7 +59,21 @@ def _pick_digit(rem: int, rng: np.ndarray) -> int:
 def dfs_solve(grid: np.ndarray, level: int, limit: int, max_nodes: int, rng: np.ndarray, solution: np.ndarray,
               stats: np.ndarray, peers: np.ndarray, units: np.ndarray, inter: np.ndarray, box_rest: np.ndarray,
               line_rest: np.ndarray) -> int:
-    """Count the solutions of ``grid`` up to ``limit`` by depth-first search.
+    """Count the solutions of ``grid`` up to ``limit`` by depth-first search (the fast engine).
+
+    Same arguments, result and statistics as :func:`dfs_solve_reference`; allocates its work arrays
+    (loops over many grids call :func:`games.sudoku.fast.fast_search` with one :func:`make_work`).
+    """
+    cands, branch, queue, cell_units, segm = make_work(units)
+    return fast_search(grid, level, limit, max_nodes, rng, solution, stats, peers, units, inter, box_rest,
+                       line_rest, cands, branch, queue, cell_units, segm)
+
+
+@njit(cache=True)
+def dfs_solve_reference(grid: np.ndarray, level: int, limit: int, max_nodes: int, rng: np.ndarray,
+                        solution: np.ndarray, stats: np.ndarray, peers: np.ndarray, units: np.ndarray,
+                        inter: np.ndarray, box_rest: np.ndarray, line_rest: np.ndarray) -> int:
+    """Count the solutions of ``grid`` up to ``limit`` by depth-first search (the simple reference).
 
     Args:
         grid: int8 [n*n] puzzle (0 = blank). level: deduction level 0..3. limit: stop after this many
@@ -133,6 +153,7 @@ def reduce_to_minimal(grid: np.ndarray, order: np.ndarray, min_clues: int, level
     rng = np.zeros(1, dtype=np.uint64)
     solution = np.empty(nc, dtype=np.int8)
     stats = np.zeros(NUM_STATS, dtype=np.int64)
+    cands, branch, queue, cell_units, segm = make_work(units)
     for c in order:
         if clues <= min_clues:
             break
@@ -140,8 +161,8 @@ def reduce_to_minimal(grid: np.ndarray, order: np.ndarray, min_clues: int, level
         if saved == 0:
             continue
         grid[c] = 0
-        count = dfs_solve(grid, level, 2, max_nodes, rng, solution, stats, peers, units, inter, box_rest,
-                          line_rest)
+        count = fast_search(grid, level, 2, max_nodes, rng, solution, stats, peers, units, inter, box_rest,
+                            line_rest, cands, branch, queue, cell_units, segm)
         if count == 1 and stats[STAT_ABORTED] == 0:
             clues -= 1
         else:

@@ -16,7 +16,7 @@ import numpy as np
 
 from games.core import StateParseError
 from games.sudoku.dfs import NUM_STATS, STAT_ABORTED, dfs_solve
-from games.sudoku.kernels import build_tables, first_duplicate
+from games.sudoku.kernels import build_tables, first_bad_row, first_duplicate
 
 DIGIT_CHARS = "123456789ABCDEFG"
 """Character of digit ``d`` is ``DIGIT_CHARS[d - 1]``."""
@@ -28,6 +28,8 @@ for _i, _ch in enumerate(DIGIT_CHARS):
     _CHAR_VALUE[ord(_ch)] = _CHAR_VALUE[ord(_ch.lower())] = _i + 1
 for _ch in BLANK_CHARS:
     _CHAR_VALUE[ord(_ch)] = 0
+_TEXT_OF_VALUE = np.frombuffer(("." + DIGIT_CHARS).encode("ascii"), dtype=np.uint8)
+"""Byte of each cell value in the text form: ``.`` for 0, then the digit characters."""
 UNIQUENESS_MAX_NODES = 2_000_000
 """Node budget of the uniqueness check in :func:`parse_puzzle` (never reached by 9x9 puzzles)."""
 
@@ -74,6 +76,9 @@ def parse_grid(text: str, size: int | None = 9) -> np.ndarray:
     Raises:
         GridFormatError, DuplicateDigitError.
     """
+    plain = _parse_plain(text, size)
+    if plain is not None:
+        return plain
     chars = "".join(text.split())
     if size is None:
         box = box_size(len(chars))
@@ -97,6 +102,42 @@ def parse_grid(text: str, size: int | None = 9) -> np.ndarray:
     return grid
 
 
+def _parse_plain(text: str, size: int | None) -> np.ndarray | None:
+    """The grid of a valid text of exactly ``n*n`` characters (the common case: one array lookup and one
+    compiled check), or None for anything else (whitespace, bad characters, wrong length, a digit twice:
+    :func:`parse_grid` then says why)."""
+    box = {81: 3, 256: 4}.get(len(text))
+    if box is None or (size is not None and size != box * box) or not text.isascii():
+        return None
+    grid = _CHAR_VALUE[np.frombuffer(text.encode("ascii"), dtype=np.uint8)]
+    if first_bad_row(grid.reshape(1, -1), tables(box)[1]) >= 0:
+        return None
+    return grid
+
+
+def parse_grids(texts: list[str], size: int | None = 9) -> np.ndarray:
+    """Read many grids of one size into int8 [B, n*n], checked as :func:`parse_grid` checks each.
+
+    Grids of exactly ``n*n`` ASCII characters are converted all at once (one array operation and one
+    compiled rule check for the batch); anything else, or any error, goes through :func:`parse_grid`
+    text by text, so the errors are the same. Raises GridFormatError, DuplicateDigitError.
+    """
+    if not texts:
+        return np.zeros((0, 81 if size in (9, None) else 256), dtype=np.int8)
+    cells = len(texts[0])
+    box = {81: 3, 256: 4}.get(cells)
+    if box is not None and (size is None or size == box * box) and all(len(t) == cells for t in texts):
+        try:
+            codes = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8).reshape(len(texts), cells)
+        except UnicodeEncodeError:
+            codes = None
+        if codes is not None:
+            grids = _CHAR_VALUE[codes]
+            if first_bad_row(grids, tables(box)[1]) < 0:
+                return grids
+    return np.stack([parse_grid(t, size) for t in texts])
+
+
 def check_rules(grid: np.ndarray) -> None:
     """Raise DuplicateDigitError naming the first row, column or box holding a digit twice."""
     box = box_size(grid.shape[0])
@@ -109,8 +150,8 @@ def check_rules(grid: np.ndarray) -> None:
 
 
 def format_grid(grid: np.ndarray) -> str:
-    """The text form of an int8 [n*n] grid, ``.`` for blanks."""
-    return "".join(DIGIT_CHARS[d - 1] if d else "." for d in grid.tolist())
+    """The text form of an int8 [n*n] grid (values 0..16), ``.`` for blanks."""
+    return _TEXT_OF_VALUE[grid].tobytes().decode("ascii")
 
 
 def count_solutions(grid: np.ndarray, limit: int = 2, level: int = 3,

@@ -11,8 +11,10 @@ Deduction levels (``level``):
 * 2 -- + hidden singles (a digit with one place left in a row/column/box goes there);
 * 3 -- + locked candidates (pointing and claiming across box/line intersections).
 
-Why these kernels and the exact search live in ``games/`` and not ``search/``: checking that a puzzle
-has exactly one solution is part of reading a puzzle and of generating one, and ``games/`` may not
+These kernels are the simple, readable form of the deductions: :func:`games.sudoku.dfs.dfs_solve_reference`
+searches with them, and the fast engine :mod:`games.sudoku.fast` (behind ``dfs_solve``) is checked against
+that reference. Why these kernels and the exact search live in ``games/`` and not ``search/``: checking
+that a puzzle has exactly one solution is part of reading a puzzle and of generating one, and ``games/`` may not
 import ``search/``; :mod:`search.sudoku` is the solver's API (timing, statistics, batches).
 """
 from __future__ import annotations
@@ -98,6 +100,20 @@ def first_duplicate(grid: np.ndarray, units: np.ndarray) -> tuple[int, int]:
                     return u, int(d)
                 seen |= bit
     return -1, -1
+
+
+@njit(cache=True)
+def first_bad_row(grids: np.ndarray, units: np.ndarray) -> int:
+    """Index of the first grid of ``grids`` (int8 [B, n*n]) with a value outside ``0..n`` or a digit twice
+    in a unit, or -1 when all are valid."""
+    n = units.shape[1]
+    for i in range(grids.shape[0]):
+        for c in range(grids.shape[1]):
+            if grids[i, c] < 0 or grids[i, c] > n:
+                return i
+        if first_duplicate(grids[i], units)[0] >= 0:
+            return i
+    return -1
 
 
 @njit(cache=True)

@@ -5,7 +5,9 @@ Deduction levels (see :mod:`games.sudoku.kernels`): 0 none, 1 naked singles, 2 +
 3 + locked candidates. The search branches on the empty cell with the fewest candidates and counts
 solutions up to ``limit`` (2 proves uniqueness). ``guesses`` counts the digits tried at cells with
 two or more candidates, ``nodes`` every state created by branching. With limit 2 on a unique puzzle
-the whole search tree is explored, so both are properties of the puzzle and the level. Stronger
+the whole search tree is explored, so both are properties of the puzzle and the level. The search is
+the fast engine :mod:`games.sudoku.fast`; :func:`solve_many` runs a whole batch in one compiled call
+with one set of work arrays (texts parsed in one array operation). Stronger
 levels usually need fewer guesses, but the fewest-candidates rule can branch differently and, rarely
 (3 of the 200 shipped hard puzzles), a stronger level needs a few more.
 """
@@ -18,8 +20,9 @@ import numpy as np
 from numba import njit
 
 from games.core import InputError
-from games.sudoku.grid import box_size, format_grid, parse_grid, tables
+from games.sudoku.grid import box_size, format_grid, parse_grid, parse_grids, tables
 from games.sudoku.dfs import NUM_STATS, STAT_ABORTED, STAT_GUESSES, STAT_NODES, dfs_solve
+from games.sudoku.fast import fast_search, make_work
 
 LEVEL_NAMES = ("none", "naked singles", "hidden singles", "locked candidates")
 """Name of each deduction level, by level."""
@@ -116,9 +119,10 @@ def _solve_batch(grids: np.ndarray, level: int, limit: int, solutions: np.ndarra
     """Solve each row of ``grids`` (int8 [B, n*n]) into the output arrays (see :class:`BatchResult`)."""
     stats = np.zeros(NUM_STATS, dtype=np.int64)
     rng = np.zeros(1, dtype=np.uint64)
+    cands, branch, queue, cell_units, segm = make_work(units)
     for i in range(grids.shape[0]):
-        counts[i] = dfs_solve(grids[i], level, limit, 0, rng, solutions[i], stats, peers, units, inter, box_rest,
-                              line_rest)
+        counts[i] = fast_search(grids[i], level, limit, 0, rng, solutions[i], stats, peers, units, inter, box_rest,
+                                line_rest, cands, branch, queue, cell_units, segm)
         guesses[i] = stats[STAT_GUESSES]
         nodes[i] = stats[STAT_NODES]
 
@@ -127,11 +131,12 @@ def solve_many(grids: np.ndarray | list[str], level: int = 3, limit: int = 2) ->
     """Solve a batch of same-size grids in one compiled loop (no Python between puzzles).
 
     Args:
-        grids: int array [B, n*n] (0 = blank) or a list of texts.
+        grids: int array [B, n*n] (0 = blank) or a list of texts (9x9 or 16x16, all one size; read by
+            :func:`games.sudoku.grid.parse_grids` in one array operation).
     """
     _check_options(level, limit)
     if isinstance(grids, list):
-        arr = np.stack([as_grid(g) for g in grids]) if grids else np.zeros((0, 81), dtype=np.int8)
+        arr = parse_grids(grids, size=None)
     else:
         arr = np.ascontiguousarray(grids, dtype=np.int8)
     batch, cells = arr.shape

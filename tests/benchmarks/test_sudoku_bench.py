@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import python_sudoku_baseline as baseline
-from benchmarks.sudoku import bucket_of, collect_puzzles, main
+from benchmarks.sudoku import BUCKETS, bucket_of, collect_puzzles, main
 from games.cli import run_cli
 from games.sudoku.generator import difficulty
 from games.sudoku.grid import parse_grid
@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_baseline_agrees_with_the_exact_solver() -> None:
     puzzles = collect_puzzles(per_bucket=4, seed=1)
-    assert all(len(v) == 4 for v in puzzles.values())
+    assert tuple(puzzles) == BUCKETS and all(len(v) == 4 for v in puzzles.values())
     for name, texts in puzzles.items():
         for text in texts:
-            assert bucket_of(difficulty(parse_grid(text))) == name
+            assert bucket_of(difficulty(parse_grid(text)), solve(text, level=3, limit=2).guesses) == name
             assert baseline.solve(text) == [solve(text).text]
             assert len(baseline.solve(text, limit=2)) == 1
     assert len(baseline.solve("." * 81, limit=2)) == 2
@@ -38,13 +38,37 @@ def test_speed_cli_subprocess_tiny_budget(tmp_path: Path) -> None:
                           timeout=180)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
-    for key in ("hard_puzzles_per_s", "python_baseline_hard_puzzles_per_s", "ratio_vs_python_baseline"):
+    for key in ("hard_puzzles_per_s", "python_baseline_hard_puzzles_per_s", "ratio_vs_python_baseline",
+                "hard_api_puzzles_per_s", "api_ratio_vs_python_baseline", "hardest_puzzles_per_s",
+                "python_baseline_hardest_puzzles_per_s", "hardest_ratio_vs_python_baseline"):
         assert result[key] > 0
-    assert set(result["buckets"]) == {"easy", "medium", "hard"}
+    assert result["hard_puzzles_per_s"] == result["buckets"]["hard"]["batch_puzzles_per_s"]
+    assert set(result["buckets"]) == set(BUCKETS)
+    assert result["buckets"]["hardest"]["mean_guesses_level3"] >= 20
     assert all(b["puzzles"] == 2 for b in result["buckets"].values())
     assert {"report.md", "report.html", "results.json", "speed.png"} <= {p.name for p in tmp_path.iterdir()}
 
 
-def test_speed_bad_options_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_cli(main, ["speed", "--per-bucket", "0"]) == 2
-    assert capsys.readouterr().err.startswith("error:")
+def test_hardest_cli_subprocess_tiny_budget(tmp_path: Path) -> None:
+    out = tmp_path / "h.txt"
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.sudoku", "hardest", "--count", "2", "--seed", "3",
+                           "--min-guesses", "6", "--out", str(out), "--json"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["puzzles"] == 2
+    lines = out.read_text().splitlines()
+    assert len(lines) == 2
+    for text in lines:
+        result = solve(text, level=3, limit=2)
+        assert result.count == 1 and result.guesses >= 6 and difficulty(parse_grid(text)) >= 20
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["speed", "--per-bucket", "0"], "--per-bucket"),
+    (["hardest", "--count", "0", "--out", "x"], "--count"),
+    (["hardest", "--count", "1", "--min-guesses", "100000", "--max-attempts", "2", "--out", "x"], "found only 0"),
+])
+def test_bad_options_exit_2(argv: list[str], words: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(main, argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and words in err

@@ -18,7 +18,7 @@ from games.sudoku import (
     parse_grid,
     parse_puzzle,
 )
-from games.sudoku.grid import count_solutions, read_puzzle_lines
+from games.sudoku.grid import count_solutions, parse_grids, read_puzzle_lines
 
 SOLVED = "534678912672195348198342567859761423426853791713924856961537284287419635345286179"
 """A valid full grid (the classic Wikipedia example's solution)."""
@@ -157,3 +157,26 @@ def test_check_answer_finds_each_fault() -> None:
     broken = solved.copy()
     broken[2] = broken[3]  # r1c3 (blank in the puzzle) copies r1c4
     assert "appears twice in row 1" in check_answer(puzzle, broken)
+
+
+def test_parse_grids_matches_parse_grid_and_its_errors() -> None:
+    texts = [PUZZLE, SOLVED, PUZZLE.replace(".", "0"), DEFAULT_PUZZLE]
+    grids = parse_grids(texts)
+    assert grids.shape == (4, 81) and grids.dtype == np.int8
+    for text, grid in zip(texts, grids):
+        np.testing.assert_array_equal(grid, parse_grid(text))
+        assert format_grid(grid) == format_grid(parse_grid(text))
+    spaced = " ".join(PUZZLE[i:i + 9] for i in range(0, 81, 9))  # the slow path: whitespace
+    np.testing.assert_array_equal(parse_grids([PUZZLE, spaced])[1], grids[0])
+    assert parse_grids(["123456789abcdefg" + "." * 240], size=None)[0, 15] == 16
+    assert parse_grids([]).shape == (0, 81)
+    with pytest.raises(DuplicateDigitError, match="appears twice in row 1"):
+        parse_grids([PUZZLE, "5" + PUZZLE[1:5] + "5" + PUZZLE[6:]])
+    with pytest.raises(GridFormatError, match="bad character 'x'"):
+        parse_grids([PUZZLE, "x" + PUZZLE[1:]])
+    with pytest.raises(GridFormatError, match="bad character 'é'"):
+        parse_grids(["é" + PUZZLE[1:]])
+    with pytest.raises(GridFormatError, match="needs 81 characters"):
+        parse_grids([PUZZLE, PUZZLE[:80]])
+    with pytest.raises(GridFormatError, match="needs 81 characters"):
+        parse_grids(["." * 256])  # 9x9 asked by default

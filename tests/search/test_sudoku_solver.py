@@ -14,6 +14,7 @@ from search.sudoku import solve, solve_many
 
 HARD_FILE = Path(__file__).resolve().parents[2] / "games" / "sudoku" / "data" / "hard.txt"
 HARD = read_puzzle_lines(HARD_FILE.read_text().splitlines())
+HARDEST = read_puzzle_lines((HARD_FILE.parent / "hardest.txt").read_text().splitlines())
 
 
 _PEERS = [sorted({r * 9 + j for j in range(9)} | {i * 9 + c for i in range(9)}
@@ -78,6 +79,19 @@ def test_solves_every_shipped_hard_puzzle() -> None:
             assert check_answer(parse_grid(text), solution) is None
         if level == 1:
             assert np.all(batch.guesses >= 20)  # the file's promise: hard at level 1
+
+
+def test_solves_every_shipped_hardest_puzzle() -> None:
+    assert len(HARDEST) >= 100
+    batch = solve_many(HARDEST, level=3, limit=2)
+    assert np.all(batch.counts == 1) and np.all(batch.guesses >= 20)  # hard even with locked candidates
+    first = solve_many(HARDEST, level=3, limit=1)
+    np.testing.assert_array_equal(first.solutions, batch.solutions)
+    assert np.all(first.nodes <= batch.nodes)
+    for text, solution in zip(HARDEST, batch.solutions):
+        assert check_answer(parse_grid(text), solution) is None
+    with pytest.raises(InputError, match="bad character"):
+        solve_many(HARDEST[:3] + ["?" * 81])
 
 
 def test_single_solve_result_fields() -> None:
