@@ -1,0 +1,104 @@
+"""Scaling grid: anchors, budgets, checkpoint choice, and a schedule that links every cell to a fixed anchor."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks.elo import K, Games, fit_elo, games_from_results
+from benchmarks.scaling_design import predicted_half_widths, top_up
+from benchmarks.scaling_grid import (CheckpointInfo, Grid, ScalingInputError, cell_spec, connected_to_fixed,
+                                     default_anchors, grid_edges, ladder_edges, make_plan, nearest_links,
+                                     parse_anchor, parse_anchors, parse_sims, pilot_links, wave_targets)
+
+
+def _grid(n_ckpt: int = 4, sims: tuple[int, ...] = (0, 1, 4, 16), game: str = "connect_four") -> Grid:
+    cks = tuple(CheckpointInfo(f"r/checkpoints/{i:06d}.pt", i, i, 0, 0, 1.0, 10.0 ** (12 + i)) for i in range(n_ckpt))
+    return Grid(cks, sims, default_anchors(game))
+
+
+def test_parse_anchor_distinguishes_fixed_from_specs_with_equals():
+    assert parse_anchor("random=0").elo == 0.0 and parse_anchor("random=0").spec == "random"
+    assert parse_anchor("mcts:sims=16").elo is None  # a spec, not 'mcts:sims' fixed at 16
+    assert parse_anchor("mcts:sims=16,eval=rollout=250").elo == 250.0
+    sf = parse_anchor("stockfish:elo=1350,nodes=100000")
+    assert sf.elo == 1350.0 and sf.spec == "stockfish:elo=1350,nodes=100000"
+    with pytest.raises(ScalingInputError):
+        parse_anchor("nosuchagent:x=1")
+    with pytest.raises(ScalingInputError):
+        parse_anchors(["mcts:sims=16"])  # nothing fixed
+    chess = default_anchors("chess")
+    assert {a.spec: a.elo for a in chess if a.elo is not None} == {
+        "stockfish:elo=1350,nodes=100000": 1350.0, "stockfish:elo=1500,nodes=100000": 1500.0}
+
+
+def test_parse_sims():
+    assert parse_sims("4,1,0,16") == (0, 1, 4, 16)
+    for bad in ("", "1,x", "1,1", "-1,2"):
+        with pytest.raises(ScalingInputError):
+            parse_sims(bad)
+
+
+def test_cell_specs_and_edges():
+    g = _grid()
+    assert g.cell(1, 0).spec == "net:r/checkpoints/000001.pt"
+    assert g.cell(1, 2).spec == cell_spec("r/checkpoints/000001.pt", 4) == "mcts:net=r/checkpoints/000001.pt,sims=4"
+    edges = grid_edges(g)
+    assert len(edges) == 4 * 3 + 3 * 4
+    assert (g.cell(0, 0).spec, g.cell(0, 1).spec) in edges and (g.cell(0, 0).spec, g.cell(1, 0).spec) in edges
+    assert len(ladder_edges(g)) == len(g.anchors) - 1
+
+
+@pytest.mark.parametrize("n_ckpt,sims", [(1, (1,)), (2, (1, 4)), (6, (0, 1, 4, 16, 64, 256)), (3, (8,))])
+def test_every_cell_is_linked_to_a_fixed_anchor(n_ckpt, sims):
+    g = _grid(n_ckpt, sims)
+    players = {c.spec for c in g.cells} | {a.spec for a in g.anchors}
+    pilot = grid_edges(g) + ladder_edges(g) + list(pilot_links(g).items())
+    assert connected_to_fixed(g, pilot) == players
+    rng = np.random.default_rng(0)
+    links = nearest_links(g, {p: float(rng.uniform(-200, 2000)) for p in players})
+    plan = make_plan(g, 7, links)
+    assert connected_to_fixed(g, list(plan.pairs)) == players
+    assert all(n % 2 == 0 for n in plan.pairs.values())  # colours balanced
+    assert all((c.spec, links[c.spec]) in plan.pairs for c in g.cells)  # each cell meets its own anchor
+
+
+def test_nearest_links_pick_the_closest_rung():
+    g = _grid(1, (1, 4))
+    elo = {a.spec: 300.0 * i for i, a in enumerate(g.anchors)}
+    elo[g.cell(0, 0).spec], elo[g.cell(0, 1).spec] = 320.0, 5000.0
+    links = nearest_links(g, elo)
+    assert links[g.cell(0, 0).spec] == g.anchors[1].spec and links[g.cell(0, 1).spec] == g.anchors[-1].spec
+
+
+def test_wave_targets_grow_to_the_final_count():
+    for final in (2, 8, 40, 80):
+        t = [wave_targets(final, 5, w) for w in range(1, 6)]
+        assert t == sorted(t) and t[-1] == final and all(x % 2 == 0 for x in t)
+
+
+def test_top_up_matches_the_refit_covariance_and_targets_the_widest_cell():
+    rng = np.random.default_rng(4)
+    true = {"random": 0.0, "a": 200.0, "b": 400.0, "c": 600.0}
+    counts = {("random", "a"): 200, ("a", "b"): 200, ("b", "c"): 20}
+    rows = [(x, y, float(rng.random() < 1 / (1 + 10 ** (-(true[x] - true[y]) / 400))))
+            for (x, y), n in counts.items() for _ in range(n)]
+    fit = fit_elo(games_from_results(rows), {"random": 0.0}, fit_advantage=False, virtual_draws=0)
+    extra = top_up(fit, list(counts), ["a", "b", "c"], 60.0, lambda a, b: 1.0, budget_seconds=40, chunk=20)
+    assert ("b", "c") in extra and sum(extra.values()) <= 40  # c is wide because b-c has few games
+    # the predicted rank-one update equals a refit with 20 more b-c games scoring their expectation
+    elo = {p: r.elo for p, r in fit.ratings.items()}
+    p = 1 / (1 + 10 ** (-(elo["b"] - elo["c"]) / 400))
+    base = games_from_results(rows)
+    bi, ci = base.players.index("b"), base.players.index("c")
+    aug = Games(base.players, np.append(base.first, [bi, bi]), np.append(base.second, [ci, ci]),
+                np.append(base.score, [1.0, 0.0]), np.concatenate([base.weights(), [20 * p, 20 * (1 - p)]]))
+    refit = fit_elo(aug, {"random": 0.0}, fit_advantage=False, virtual_draws=0)
+    d = np.zeros(len(fit.players))
+    d[fit.players.index("b")], d[fit.players.index("c")] = 1.0, -1.0
+    lam = 20 * K * K * p * (1 - p)
+    s = fit.covariance
+    predicted = s - lam * np.outer(s @ d, s @ d) / (1 + lam * d @ s @ d)
+    order = [refit.players.index(q) for q in fit.players]
+    np.testing.assert_allclose(predicted_half_widths(predicted),
+                               predicted_half_widths(refit.covariance[np.ix_(order, order)]), rtol=0.03)
+    assert predicted_half_widths(predicted)[fit.players.index("c")] < 1.96 * fit.ratings["c"].stderr - 20
