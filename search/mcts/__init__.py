@@ -19,6 +19,9 @@ Public API (stable; self-play and agents build on it)::
 * ``mcts.config`` may be replaced between searches (e.g. fast and full self-play searches); tree ``i``
   draws its noise from ``(seed, i)`` (the seed of the config it was built with), so searching trees
   together or one by one gives the same result.
+* ``MCTSConfig(adaptive=True)`` lets each tree choose its own budget (:mod:`search.mcts.adaptive`): it
+  stops once the most visited move cannot be overtaken, and thinks up to ``max_extend`` times longer
+  while the top two moves are close; ``SearchSummary.simulations`` says what was used.
 * Values are for the player to move, in [-1, 1]; one kernel serves one- and two-player games (signs flip
   by the player to move of each node, not by depth).
 * Connect four with a uniform or rollout evaluator runs whole simulations in compiled code; with a
