@@ -1,4 +1,5 @@
-"""The CFR blueprint agent ``cfr:iters=1000,algo=dcfr`` for Kuhn and Leduc poker.
+"""The CFR blueprint agent ``cfr:iters=1000,algo=dcfr`` for Kuhn and Leduc poker (and, through
+:mod:`agents.holdem_agent`, a card-abstraction blueprint for limit hold'em).
 
 The blueprint (the average strategy after ``iters`` iterations) is solved once and cached on disk
 under ``$GAMESEARCH_CACHE`` (default ``~/.cache/gamesearch``) as ``cfr/<game>-<algo>-<iters>.npy``.
@@ -7,6 +8,7 @@ private cards, then bets and the board card) and samples from the strategy of it
 """
 from __future__ import annotations
 
+import abc
 import os
 import tempfile
 from dataclasses import dataclass
@@ -33,7 +35,8 @@ def poker_tree(game: Game) -> PublicTree:
     """The public tree of a Kuhn/Leduc game (native or ``openspiel:`` wrapped); refuses other games."""
     name = game.spec.name.removeprefix("openspiel:")
     if name not in RULES:
-        raise UnsupportedGameError(f"CFR agents play {', '.join(sorted(RULES))}; not {game.spec.name}")
+        raise UnsupportedGameError(f"CFR agents play {', '.join(sorted(RULES))} and holdem_limit; "
+                                   f"not {game.spec.name}")
     return game_tree(name)
 
 
@@ -75,9 +78,13 @@ class TabularPokerAgent(Agent):
         self.game, self.tree = game, tree
         self.rng = np.random.default_rng(seed)
 
+    @abc.abstractmethod
     def strategy_at(self, node: int) -> np.ndarray:
         """float64 [H, A]: action probabilities per private card at decision ``node``."""
-        raise NotImplementedError
+
+    @abc.abstractmethod
+    def full_strategy(self) -> np.ndarray:
+        """float64 [D, H, A]: the strategy at every decision node (for exact expected values)."""
 
     def act(self, state: State) -> int:
         return self.act_with_policy(state)[0]
@@ -100,11 +107,15 @@ class CFROptions:
     iters: int = 1000
     """Iterations of the offline blueprint solve."""
     algo: Algo = "dcfr"
-    """CFR variant of the blueprint."""
+    """CFR variant of the blueprint (Kuhn, Leduc; hold'em uses chance-sampled CFR)."""
+    buckets: int = 8
+    """holdem_limit: hand-strength buckets per round of the card abstraction."""
 
     def __post_init__(self) -> None:
         if self.iters < 1:
             raise ValueError(f"iters must be >= 1; got {self.iters}")
+        if self.buckets < 2:
+            raise ValueError(f"buckets must be >= 2; got {self.buckets}")
 
 
 class CFRAgent(TabularPokerAgent):
@@ -117,10 +128,22 @@ class CFRAgent(TabularPokerAgent):
     def strategy_at(self, node: int) -> np.ndarray:
         return self.strategy[self.tree.decision_index[node]]
 
+    def full_strategy(self) -> np.ndarray:
+        return self.strategy
+
+
+HOLDEM = "holdem_limit"
+"""The game whose blueprint goes through card abstraction (:mod:`agents.holdem_agent`)."""
+
 
 def _build(game: Game, options: CFROptions, seed: int) -> Agent:
+    if game.spec.name == HOLDEM:
+        from agents.holdem_agent import HoldemBlueprintAgent
+
+        return HoldemBlueprintAgent(game, options.iters, options.buckets, seed)
     return CFRAgent(game, options, seed)
 
 
 AGENT = AgentKind(name="cfr", options=CFROptions, build=_build,
-                  help="CFR blueprint for kuhn_poker/leduc_poker: iters=1000, algo=cfr|cfr+|lcfr|dcfr")
+                  help="CFR blueprint for kuhn_poker/leduc_poker (iters=1000, algo=cfr|cfr+|lcfr|dcfr) and "
+                       "holdem_limit (iters=N sampled iterations, buckets=8)")

@@ -5,7 +5,8 @@
 * ``speed [--seconds 10]``: iterations/s of our CFR+ and DCFR on Leduc against open_spiel's C++
   CFRPlusSolver in the same run (``ratio_vs_openspiel_cpp``), exploitability after 1 s and ``--seconds``.
 * ``tradeoff``: blueprint iterations x subgame iterations -> exact exploitability (report folder).
-* ``headsup``: exact chips/hand of a re-solving strategy against its blueprint (both seats).
+* ``headsup GAME A B --hands N``: a duplicate-deal match between two agent specs (``cfr:…``,
+  ``subgame:…``, ``random``, …): mbb/hand with a 95% interval, and on Kuhn/Leduc the exact value.
 """
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from typing import Any, Sequence
 
 from games.cli import run_cli
 from games.core import InputError
-from search.cfr import (ALGORITHMS, RULES, CFRConfig, CFRSolver, ResolveConfig, expected_value, export_policy,
-                        game_tree, mbb_per_hand, resolved_strategy)
+from search.cfr import (ALGORITHMS, RULES, CFRConfig, CFRSolver, expected_value, export_policy, game_tree,
+                        mbb_per_hand)
 from search.cfr.solver import exploitability
 
 
@@ -58,14 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
     trade.add_argument("--blueprints", default="10,30,100,300,1000", help="blueprint iterations")
     trade.add_argument("--subgame-iters", default="0,10,100,1000", help="subgame-solving iterations")
     trade.add_argument("--algo", default="dcfr")
-    trade.add_argument("--depth", type=int, default=0, help="actions per subgame (0 = end of round)")
+    trade.add_argument("--depth", type=int, default=0, help="actions per subgame (0 = to the horizon)")
+    trade.add_argument("--horizon", default="game", choices=["game", "round"],
+                       help="subgames end at the end of the hand (default) or of the betting round")
+    trade.add_argument("--first", type=int, default=1, help="actions the blueprint plays first (default 1)")
+    trade.add_argument("--every", action="store_true", help="re-solve at every decision, not only round starts")
     trade.add_argument("--out", type=Path, default=Path("runs/benchmarks/poker_tradeoff"), help="report folder")
-    heads = sub.add_parser("headsup", help="exact chips/hand of subgame solving against its blueprint")
-    heads.add_argument("--game", default="leduc_poker")
-    heads.add_argument("--blueprint", type=int, default=30, help="blueprint iterations (default 30)")
-    heads.add_argument("--iters", type=int, default=1000, help="subgame iterations (default 1000)")
-    heads.add_argument("--algo", default="dcfr")
-    heads.add_argument("--unsafe", action="store_true", help="unsafe re-solving")
+    heads = sub.add_parser("headsup", help="duplicate-deal match of two agents: mbb/hand with a 95% interval")
+    heads.add_argument("game", help="kuhn_poker, leduc_poker or holdem_limit")
+    heads.add_argument("a", help="agent spec A (the one scored)")
+    heads.add_argument("b", help="agent spec B")
+    heads.add_argument("--hands", type=int, default=2000, help="hands, played as duplicate pairs (default 2000)")
+    heads.add_argument("--seed", type=int, default=0)
     for p in (solve, speed, trade, heads):
         p.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
@@ -104,21 +109,13 @@ def cmd_solve(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_headsup(args: argparse.Namespace) -> dict[str, Any]:
-    from benchmarks.poker_tradeoff import heads_up_value
+    from benchmarks.poker_headsup import DECK, headsup
 
-    _check_game(args.game)
-    _check_algo(args.algo)
-    tree = game_tree(args.game)
-    solver = CFRSolver(tree, CFRConfig(args.algo))
-    solver.run(max(args.blueprint, 1))
-    bp = solver.average_strategy()
-    strategy, stats = resolved_strategy(tree, bp, ResolveConfig(iterations=args.iters, algo=args.algo,
-                                                                safe=not args.unsafe))
-    chips = heads_up_value(tree, strategy, bp)
-    return {"game": args.game, "blueprint_iters": args.blueprint, "subgame_iters": args.iters,
-            "safe": not args.unsafe, "chips_per_hand": chips, "mbb_per_hand": mbb_per_hand(chips),
-            "exploitability": exploitability(tree, strategy), "blueprint_exploitability": exploitability(tree, bp),
-            "accepted": stats.accepted}
+    if args.game not in DECK:
+        raise PokerBenchError(f"unsupported game '{args.game}' for headsup (supported: {', '.join(sorted(DECK))})")
+    if args.hands < 4:
+        raise PokerBenchError(f"--hands must be >= 4 (two duplicate pairs); got {args.hands}")
+    return headsup(args.game, args.a, args.b, args.hands, args.seed)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -143,14 +140,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         _check_game(args.game)
         _check_algo(args.algo)
-        out = tradeoff(args.game, _ints(args.blueprints), _ints(args.subgame_iters), args.algo, args.depth)
+        if args.first < 0 or args.depth < 0:
+            raise PokerBenchError("--first and --depth must be >= 0")
+        out = tradeoff(args.game, _ints(args.blueprints), _ints(args.subgame_iters), args.algo, args.depth,
+                       args.horizon, args.first, args.every)
         write_tradeoff_report(out, args.out)
         out["out"] = str(args.out)
         text = f"safe never worse: {out['safe_never_worse']}; report: {args.out / 'report.md'}"
     else:
         out = cmd_headsup(args)
-        text = (f"re-solving vs blueprint: {out['chips_per_hand']:+.5f} chips/hand ({out['mbb_per_hand']:+.2f} "
-                f"mbb/hand); exploitability {out['exploitability']:.5g} vs {out['blueprint_exploitability']:.5g}")
+        lo, hi = out["ci95_mbb_per_hand"]
+        text = (f"{out['a']} vs {out['b']} on {out['game']}: {out['mbb_per_hand']:+.1f} mbb/hand "
+                f"(95% [{lo:+.1f}, {hi:+.1f}], {out['hands']} hands, duplicate)")
+        if "exact_mbb_per_hand" in out:
+            text += f"; exact {out['exact_mbb_per_hand']:+.2f} mbb/hand"
     sys.stdout.write((json.dumps(out, default=float) if args.json else text) + "\n")
     return 0
 

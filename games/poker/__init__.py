@@ -3,5 +3,6 @@ with the ACPC structure, and a compiled 7-card hand evaluator.
 
 Modules: :mod:`~games.poker.cards` (card numbering and names), :mod:`~games.poker.base` (action words,
 text form, public keys), :mod:`~games.poker.kuhn`, :mod:`~games.poker.leduc`, :mod:`~games.poker.holdem`,
-:mod:`~games.poker.hand_eval` (numba) and :mod:`~games.poker.speed` (``python -m games.poker.speed``).
+:mod:`~games.poker.hand_eval` (numba). Their playout speed is measured by
+``python -m benchmarks.poker_games_speed``.
 """

@@ -1,4 +1,9 @@
-"""The CFR family on public poker trees (Kuhn, Leduc): solvers, exact best response, export, subgame solving."""
+"""The CFR family on public poker trees (Kuhn, Leduc): solvers, exact best response, export, subgame solving.
+
+Limit hold'em lives in its own modules (imported on demand, they compile more): :mod:`.holdem_tree`
+(betting tree), :mod:`.abstraction` (hand-strength buckets), :mod:`.holdem_blueprint` (chance-sampled
+CFR blueprint, disk cache) and :mod:`.holdem_subgame` (river re-solving).
+"""
 from search.cfr.infostate import export_policy, information_state_string, load_policy, node_from_history, policy_table
 from search.cfr.resolve import ResolveConfig, Resolver, ResolveStats, resolved_strategy
 from search.cfr.solver import (ALGORITHMS, CFRConfig, CFRSolver, UnknownAlgorithmError, expected_value,

@@ -78,28 +78,17 @@ def terminal_value(payoff: np.ndarray, t: int, p: int, opp_reach: np.ndarray, ou
 
 
 @njit(cache=True)
-def backward_values(kind: np.ndarray, player: np.ndarray, children: np.ndarray, num_children: np.ndarray,
-                    decision_index: np.ndarray, terminal_index: np.ndarray, payoff: np.ndarray,
-                    strategy: np.ndarray, reach: np.ndarray, p: int, best_response: bool, value: np.ndarray) -> None:
-    """Bottom-up counterfactual values ``value [N, H]`` of player ``p``.
+def propagate_values(kind: np.ndarray, player: np.ndarray, children: np.ndarray, num_children: np.ndarray,
+                     decision_index: np.ndarray, strategy: np.ndarray, p: int, best_response: bool,
+                     value: np.ndarray) -> None:
+    """Bottom-up counterfactual values of player ``p`` at non-terminal nodes, from the terminals' ``value``.
 
-    At ``p``'s nodes the value follows ``strategy``, or the best action per hand if ``best_response``.
+    At ``p``'s nodes the value follows ``strategy``, or the best action per hand if ``best_response``;
+    elsewhere (opponent, chance) the children's values add up (their reach is already in them).
     """
-    num_nodes = kind.shape[0]
     num_hands = value.shape[1]
-    opp = 1 - p
-    for n in range(num_nodes - 1, -1, -1):
+    for n in range(kind.shape[0] - 1, -1, -1):
         if kind[n] == 2:
-            t = terminal_index[n]
-            for h in range(num_hands):
-                acc = 0.0
-                if p == 0:
-                    for o in range(num_hands):
-                        acc += payoff[t, h, o] * reach[n, opp, o]
-                else:
-                    for o in range(num_hands):
-                        acc -= payoff[t, o, h] * reach[n, opp, o]
-                value[n, h] = acc
             continue
         own = kind[n] == 0 and player[n] == p
         d = decision_index[n]
@@ -117,6 +106,20 @@ def backward_values(kind: np.ndarray, player: np.ndarray, children: np.ndarray, 
                 for s in range(num_children[n]):
                     v += value[children[n, s], h]
             value[n, h] = v
+
+
+@njit(cache=True)
+def backward_values(kind: np.ndarray, player: np.ndarray, children: np.ndarray, num_children: np.ndarray,
+                    decision_index: np.ndarray, terminal_index: np.ndarray,
+                    payoff: np.ndarray, strategy: np.ndarray, reach: np.ndarray, p: int, best_response: bool,
+                    value: np.ndarray) -> None:
+    """Counterfactual values ``value [N, H]`` of player ``p``: terminals from ``payoff``, then
+    :func:`propagate_values`."""
+    opp = 1 - p
+    for n in range(kind.shape[0]):
+        if kind[n] == 2:
+            terminal_value(payoff, terminal_index[n], p, reach[n, opp], value[n])
+    propagate_values(kind, player, children, num_children, decision_index, strategy, p, best_response, value)
 
 
 @njit(cache=True)
@@ -180,9 +183,38 @@ def player_strategy(kind: np.ndarray, player: np.ndarray, num_children: np.ndarr
 
 
 @njit(cache=True)
+def average_weight(algo: int, t: int, gamma: float) -> float:
+    """Weight of iteration ``t``'s strategy in the average: 1 (CFR), t (CFR+, LCFR) or t^gamma (DCFR)."""
+    if algo == ALGO_CFR:
+        return 1.0
+    if algo == ALGO_DCFR:
+        return float(t) ** gamma
+    return float(t)
+
+
+@njit(cache=True)
+def player_step(kind: np.ndarray, player: np.ndarray, children: np.ndarray, num_children: np.ndarray,
+                decision_index: np.ndarray, terminal_index: np.ndarray,
+                payoff: np.ndarray, root_reach: np.ndarray, p: int, algo: int, t: int, alpha: float,
+                beta: float, gamma: float, strategy: np.ndarray, regret: np.ndarray, strategy_sum: np.ndarray,
+                reach: np.ndarray, value: np.ndarray) -> None:
+    """One alternating half-iteration for player ``p``: reach, values, regrets, average, new strategy.
+
+    On exit ``value [N, H]`` holds ``p``'s counterfactual values under the strategy it started with.
+    """
+    forward_reach(kind, player, children, num_children, decision_index, strategy, root_reach, reach)
+    backward_values(kind, player, children, num_children, decision_index, terminal_index, payoff,
+                    strategy, reach, p, False, value)
+    update_player(kind, player, children, num_children, decision_index, strategy, reach, value, p,
+                  average_weight(algo, t, gamma), regret, strategy_sum)
+    discount_regrets(kind, player, num_children, decision_index, p, algo, float(t), alpha, beta, regret)
+    player_strategy(kind, player, num_children, decision_index, regret, p, strategy)
+
+
+@njit(cache=True)
 def run_iterations(kind: np.ndarray, player: np.ndarray, children: np.ndarray, num_children: np.ndarray,
-                   decision_index: np.ndarray, terminal_index: np.ndarray, payoff: np.ndarray,
-                   root_reach: np.ndarray, algo: int, alpha: float, beta: float, gamma: float,
+                   decision_index: np.ndarray, terminal_index: np.ndarray,
+                   payoff: np.ndarray, root_reach: np.ndarray, algo: int, alpha: float, beta: float, gamma: float,
                    first_iter: int, num_iters: int, strategy: np.ndarray, regret: np.ndarray,
                    strategy_sum: np.ndarray, reach: np.ndarray, value: np.ndarray) -> None:
     """Run ``num_iters`` alternating-update iterations numbered from ``first_iter`` (1-based).
@@ -190,26 +222,16 @@ def run_iterations(kind: np.ndarray, player: np.ndarray, children: np.ndarray, n
     ``strategy`` must hold the current (regret-matched) strategy on entry; it does on exit.
     """
     for t in range(first_iter, first_iter + num_iters):
-        if algo == ALGO_CFR:
-            w = 1.0
-        elif algo == ALGO_DCFR:
-            w = float(t) ** gamma
-        else:
-            w = float(t)
         for p in range(2):
-            forward_reach(kind, player, children, num_children, decision_index, strategy, root_reach, reach)
-            backward_values(kind, player, children, num_children, decision_index, terminal_index, payoff,
-                            strategy, reach, p, False, value)
-            update_player(kind, player, children, num_children, decision_index, strategy, reach, value, p,
-                          w, regret, strategy_sum)
-            discount_regrets(kind, player, num_children, decision_index, p, algo, float(t), alpha, beta, regret)
-            player_strategy(kind, player, num_children, decision_index, regret, p, strategy)
+            player_step(kind, player, children, num_children, decision_index, terminal_index,
+                        payoff, root_reach, p, algo, t, alpha, beta, gamma, strategy, regret, strategy_sum,
+                        reach, value)
 
 
 @njit(cache=True)
 def root_values(kind: np.ndarray, player: np.ndarray, children: np.ndarray, num_children: np.ndarray,
-                decision_index: np.ndarray, terminal_index: np.ndarray, payoff: np.ndarray,
-                strategy: np.ndarray, root_reach: np.ndarray, p: int, best_response: bool,
+                decision_index: np.ndarray, terminal_index: np.ndarray,
+                payoff: np.ndarray, strategy: np.ndarray, root_reach: np.ndarray, p: int, best_response: bool,
                 reach: np.ndarray, value: np.ndarray) -> np.ndarray:
     """Counterfactual values ``[H]`` of player ``p`` at the root (best response if asked)."""
     forward_reach(kind, player, children, num_children, decision_index, strategy, root_reach, reach)
@@ -220,9 +242,9 @@ def root_values(kind: np.ndarray, player: np.ndarray, children: np.ndarray, num_
 
 @njit(cache=True)
 def run_max_margin(kind: np.ndarray, player: np.ndarray, children: np.ndarray, num_children: np.ndarray,
-                   decision_index: np.ndarray, terminal_index: np.ndarray, payoff: np.ndarray,
-                   defender: int, defender_reach: np.ndarray, alt: np.ndarray, allowed: np.ndarray,
-                   algo: int, alpha: float, beta: float, gamma: float, num_iters: int,
+                   decision_index: np.ndarray, terminal_index: np.ndarray,
+                   payoff: np.ndarray, defender: int, defender_reach: np.ndarray, alt: np.ndarray,
+                   allowed: np.ndarray, algo: int, alpha: float, beta: float, gamma: float, num_iters: int,
                    strategy: np.ndarray, regret: np.ndarray, strategy_sum: np.ndarray,
                    root_regret: np.ndarray, reach: np.ndarray, value: np.ndarray) -> None:
     """Max-margin re-solving (Moravcik et al.; Brown & Sandholm): the opponent first picks a hand
@@ -233,12 +255,6 @@ def run_max_margin(kind: np.ndarray, player: np.ndarray, children: np.ndarray, n
     root_reach = np.zeros((2, num_hands))
     root_reach[defender, :] = defender_reach
     for t in range(1, num_iters + 1):
-        if algo == ALGO_CFR:
-            w = 1.0
-        elif algo == ALGO_DCFR:
-            w = float(t) ** gamma
-        else:
-            w = float(t)
         total = 0.0
         count = 0.0
         for h in range(num_hands):
@@ -253,13 +269,9 @@ def run_max_margin(kind: np.ndarray, player: np.ndarray, children: np.ndarray, n
             else:
                 root_reach[opp, h] = 1.0 / count
         for p in range(2):
-            forward_reach(kind, player, children, num_children, decision_index, strategy, root_reach, reach)
-            backward_values(kind, player, children, num_children, decision_index, terminal_index, payoff,
-                            strategy, reach, p, False, value)
-            update_player(kind, player, children, num_children, decision_index, strategy, reach, value, p,
-                          w, regret, strategy_sum)
-            discount_regrets(kind, player, num_children, decision_index, p, algo, float(t), alpha, beta, regret)
-            player_strategy(kind, player, num_children, decision_index, regret, p, strategy)
+            player_step(kind, player, children, num_children, decision_index, terminal_index,
+                        payoff, root_reach, p, algo, t, alpha, beta, gamma, strategy, regret, strategy_sum,
+                        reach, value)
             if p == opp:
                 mean = 0.0
                 for h in range(num_hands):

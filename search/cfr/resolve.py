@@ -1,31 +1,40 @@
 """Depth-limited subgame re-solving on top of a blueprint, and the strategy it composes to.
 
-Re-solve points are the first decision of every betting round and, with ``depth = N``, the decision
-nodes N actions further down. At a re-solve point the subgame to the depth limit is solved from both
-players' ranges (Bayes' rule along the public path under the strategy actually played), leaves
-valued by the blueprint. The composed strategy plays each region as re-solved.
+Re-solve points are decision nodes with at least ``first`` player actions before them that start a
+betting round, lie ``depth`` actions below a round start (``depth > 0``), or any decision node
+(``every``: continual re-solving). At a re-solve point the subgame to the depth limit and horizon
+(end of the round or of the hand) is solved from both players' ranges (Bayes' rule along the
+public path under the strategy actually played), leaves valued by the blueprint. Re-solve points
+are handled in node (pre-)order, so parents first; the composed strategy plays each region as last
+re-solved, and is the same function of the public tree however an agent meets the nodes.
 
-Safety (``safe=True``): for each player P, a candidate subgame strategy is accepted only if no
-opponent hand gets a higher best-response counterfactual value at the re-solve point than against
-P's blueprint there (at the root of the game: the total). Candidates, in order: the plain
-(unsafe) solution, the max-margin solution (Moravcik et al.; Brown & Sandholm), the solution of
-Burch et al.'s re-solve gadget, and the blueprint itself. By Burch et al.'s theorem, and by
-induction over the disjoint regions from the top, the composed strategy is then never more
-exploitable than the blueprint (the safety tests check this exactly on many blueprints).
+Safety (``safe=True``): for each player P the candidates are the plain (unsafe) solution, the
+max-margin solution (Moravcik et al.; Brown & Sandholm), Burch et al.'s re-solve gadget with the
+opponent's current values at the re-solve point as alternatives, and the same gadget with *reach*
+alternatives (Brown & Sandholm's reach subgame solving with exact gifts): the opponent may
+instead take the best value it can get elsewhere on the path above the re-solve point. Changing
+P's strategy below node S changes the opponent's best-response value of hand h at the top of the
+game as ``max(C_h, D_h + v_S(h))``, where ``C_h`` (the best upstream alternative, plus sibling values)
+and ``D_h`` (sibling values at the path's non-opponent nodes) come from the values along the path;
+the reach gadget with alternatives ``C_h - D_h`` minimises exactly the opponent's total. A candidate
+is kept only if that total shrinks (we evaluate it on the whole tree, which gives the same number);
+the candidate with the smallest total wins, else the strategy stays (counted as ``blueprint``). The composed strategy
+is therefore never more exploitable than the blueprint, by construction, whatever the iterations.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
 from search.cfr import kernels as K
 from search.cfr.solver import ALGORITHMS, CFRConfig, CFRSolver, tree_args, uniform_strategy
-from search.cfr.subgame import Subgame, build_subgame, pair_values, terminate_payoff
-from search.cfr.tree import CHANCE, DECISION, PublicTree
+from search.cfr.subgame import HORIZONS, Subgame, build_subgame, pair_values, terminate_payoff
+from search.cfr.tree import DECISION, PublicTree
 
-SAFETY_TOLERANCE = 1e-12
-"""Counterfactual values may exceed the blueprint's by this much (rounding) and still pass."""
+CANDIDATES = ("unsafe", "max_margin", "gadget", "reach", "reach_max_margin")
+"""Subgame solutions a safe re-solve compares (see the module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -37,9 +46,22 @@ class ResolveConfig:
     algo: str = "dcfr"
     """CFR variant for the subgames."""
     depth: int = 0
-    """Actions per subgame before a leaf; 0 = to the end of the betting round."""
+    """Actions per subgame before a blueprint-valued leaf; 0 = to the horizon."""
     safe: bool = True
-    """Keep only subgame strategies that pass the safety check (else fall back as described above)."""
+    """Keep only subgame strategies that pass the safety check (else the plain solution)."""
+    horizon: Literal["round", "game"] = "game"
+    """A subgame ends at the end of the betting round (leaves valued by the blueprint) or of the hand."""
+    every: bool = False
+    """Re-solve at every decision node (continual re-solving), not only at round starts and depth steps."""
+    first: int = 1
+    """Player actions before the first re-solve point (the blueprint plays the first ``first`` actions;
+    with ``horizon="game"`` and ``first=0`` the first subgame is the whole game)."""
+
+    def __post_init__(self) -> None:
+        if self.horizon not in HORIZONS:
+            raise ValueError(f"horizon must be one of {', '.join(HORIZONS)}; got '{self.horizon}'")
+        if self.iterations < 0 or self.depth < 0 or self.first < 0:
+            raise ValueError("iterations, depth and first must be >= 0")
 
 
 @dataclass
@@ -47,9 +69,22 @@ class ResolveStats:
     """What happened at the re-solve points."""
 
     subgames: int = 0
-    accepted: dict[str, int] = field(default_factory=lambda: {"unsafe": 0, "max_margin": 0, "gadget": 0,
-                                                                  "blueprint": 0})
-    """Per player-subgame, which candidate was kept."""
+    accepted: dict[str, int] = field(default_factory=lambda: {name: 0 for name in CANDIDATES + ("blueprint",)})
+    """Per player-subgame, which candidate was kept (``blueprint``: none passed; the strategy stays)."""
+
+
+def _actions_before(tree: PublicTree, node: int) -> tuple[int, int]:
+    """(player actions from the root to ``node``, player actions since the start of its round)."""
+    total, in_round, n, same_round = 0, 0, node, True
+    while n != 0:
+        parent = int(tree.parent[n])
+        if int(tree.kind[parent]) == DECISION:
+            total += 1
+            in_round += same_round
+        else:
+            same_round = False
+        n = parent
+    return total, in_round
 
 
 class Resolver:
@@ -62,45 +97,45 @@ class Resolver:
         self.strategy = blueprint.copy()
         """float64 [D, H, A]: the composed strategy (blueprint where nothing was re-solved yet)."""
         self.stats = ResolveStats()
-        self._solved: set[int] = set()
+        self._next = 0
         self._pairs = pair_values(*tree_args(tree), blueprint)
         self._reach = np.empty((tree.num_nodes, 2, tree.num_hands))
         self._value = np.empty((tree.num_nodes, tree.num_hands))
+        self._floor = -(float(np.abs(tree.payoff).sum(axis=2).max()) + 1.0)
 
     def is_resolve_point(self, node: int) -> bool:
         """Whether a subgame starts at ``node``."""
-        t = self.tree
+        t, c = self.tree, self.config
         if int(t.kind[node]) != DECISION:
             return False
-        if node == 0 or int(t.kind[t.parent[node]]) == CHANCE:
-            return True
-        if self.config.depth <= 0:
+        total, in_round = _actions_before(t, node)
+        if total < c.first:
             return False
-        steps, n = 0, node
-        while n != 0 and int(t.kind[t.parent[n]]) == DECISION:
-            n, steps = int(t.parent[n]), steps + 1
-        return steps % self.config.depth == 0
+        return (c.every or total == c.first or in_round == 0
+                or (c.depth > 0 and in_round % c.depth == 0))
 
     def strategy_at(self, node: int) -> np.ndarray:
-        """float64 [H, A]: the composed strategy at decision ``node`` (re-solving on the way as needed)."""
-        if self.config.iterations > 0:
-            path = []
-            n = node
-            while n >= 0:
-                path.append(n)
-                n = int(self.tree.parent[n])
-            for n in reversed(path):
-                if n not in self._solved and self.is_resolve_point(n):
-                    self.resolve(n)
+        """float64 [H, A]: the composed strategy at decision ``node``.
+
+        Re-solve points are processed in node (pre-)order up to ``node``: a node's strategy is written
+        only by re-solves at itself or its ancestors, which come first, so the answer equals
+        :meth:`resolve_all`'s whatever order the agent meets the nodes in.
+        """
+        self._resolve_through(node)
         return self.strategy[self.tree.decision_index[node]]
 
     def resolve_all(self) -> np.ndarray:
         """Re-solve at every re-solve point (parents first); returns the composed strategy."""
-        if self.config.iterations > 0:
-            for n in range(self.tree.num_nodes):
-                if n not in self._solved and self.is_resolve_point(n):
-                    self.resolve(n)
+        self._resolve_through(self.tree.num_nodes - 1)
         return self.strategy
+
+    def _resolve_through(self, last: int) -> None:
+        if self.config.iterations <= 0:
+            return
+        while self._next <= last:
+            if self.is_resolve_point(self._next):
+                self.resolve(self._next)
+            self._next += 1
 
     def ranges(self, node: int) -> np.ndarray:
         """float64 [2, H]: each player's probability of playing to ``node`` under the composed strategy."""
@@ -112,50 +147,77 @@ class Resolver:
         """Solve the subgame at ``node`` and write the kept strategies into :attr:`strategy`."""
         cfg = self.config
         reach = self.ranges(node)
-        sub = build_subgame(self.tree, node, cfg.depth, self._pairs)
+        sub = build_subgame(self.tree, node, cfg.depth, self._pairs, horizon=cfg.horizon)
         plain = self._solve(sub, reach)
         self.stats.subgames += 1
-        self._solved.add(node)
         for p in (0, 1):
             if not cfg.safe:
                 self._write(sub, plain, p, self.strategy)
                 continue
-            alt = self._opponent_values(node, 1 - p, self.strategy)
-            best = "blueprint"
-            for name in ("unsafe", "max_margin", "gadget"):  # in order of preference; each solved lazily
-                if name == "unsafe":
-                    candidate_sub, candidate = sub, plain
-                elif name == "max_margin":
-                    candidate_sub, candidate = sub, self._max_margin_solution(sub, node, p, reach, alt)
-                else:
-                    candidate_sub, candidate = self._gadget_solution(node, p, reach, alt)
-                if self._is_safe(candidate_sub, candidate, p, node, alt):
-                    self._write(candidate_sub, candidate, p, self.strategy)
-                    best = name
-                    break
+            values = self._opponent_values(1 - p, self.strategy)
+            best, best_total = "blueprint", float(values[0].sum())
+            kept: tuple[Subgame, np.ndarray] | None = None
+            for name in CANDIDATES:
+                candidate = self._candidate(name, sub, plain, node, p, reach, values)
+                total = self._opponent_total(candidate, p)
+                if total < best_total:
+                    best, best_total, kept = name, total, candidate
+            if kept is not None:
+                self._write(kept[0], kept[1], p, self.strategy)
             self.stats.accepted[best] += 1
+
+    def _candidate(self, name: str, sub: Subgame, plain: np.ndarray, node: int, p: int, reach: np.ndarray,
+                   values: np.ndarray) -> tuple[Subgame, np.ndarray]:
+        if name == "unsafe":
+            return sub, plain
+        if name == "max_margin":
+            return sub, self._max_margin_solution(sub, node, p, reach, values[node])
+        if name == "gadget":
+            return self._gadget_solution(node, p, reach, values[node])
+        alt = self._reach_alternatives(node, 1 - p, values)
+        if name == "reach":
+            return self._gadget_solution(node, p, reach, alt)
+        # Brown & Sandholm's reach-maxmargin: margins over the current values plus the gifts upstream
+        return sub, self._max_margin_solution(sub, node, p, reach, np.maximum(values[node], alt))
 
     def _solve(self, sub: Subgame, root_reach: np.ndarray) -> np.ndarray:
         solver = CFRSolver(sub.tree, CFRConfig(self.config.algo), root_reach=root_reach)
         solver.run(self.config.iterations)
         return solver.average_strategy()
 
-    def _opponent_values(self, node: int, opp: int, strategy: np.ndarray) -> np.ndarray:
-        """float64 [H]: ``opp``'s best-response counterfactual values at ``node`` against ``strategy``."""
+    def _opponent_values(self, opp: int, strategy: np.ndarray) -> np.ndarray:
+        """float64 [N, H]: ``opp``'s best-response counterfactual values against ``strategy``."""
         t = self.tree
         K.forward_reach(t.kind, t.player, t.children, t.num_children, t.decision_index, strategy,
                         np.ones((2, t.num_hands)), self._reach)
         K.backward_values(*tree_args(t), strategy, self._reach, opp, True, self._value)
-        return self._value[node].copy()
+        return self._value.copy()
 
-    def _is_safe(self, sub: Subgame, sub_strategy: np.ndarray, p: int, node: int, alt: np.ndarray) -> bool:
-        """No opponent hand gains at ``node`` (the total, at the root of the game) over the blueprint."""
+    def _opponent_total(self, candidate: tuple[Subgame, np.ndarray], p: int) -> float:
+        """The opponent's best-response value at the top of the game if ``p`` played ``candidate``."""
         hybrid = self.strategy.copy()
-        self._write(sub, sub_strategy, p, hybrid)
-        new = self._opponent_values(node, 1 - p, hybrid)
-        if node == 0:  # nothing above the root: the total is the exploitability
-            return float(new.sum()) <= float(alt.sum()) + SAFETY_TOLERANCE
-        return bool(np.all(new <= alt + SAFETY_TOLERANCE))
+        self._write(candidate[0], candidate[1], p, hybrid)
+        return float(self._opponent_values(1 - p, hybrid)[0].sum())
+
+    def _reach_alternatives(self, node: int, opp: int, values: np.ndarray) -> np.ndarray:
+        """float64 [H]: ``C_h - D_h`` of the module docstring (a value below any reachable one where the
+        opponent has no alternative on the path)."""
+        t = self.tree
+        best = np.full(t.num_hands, -np.inf)  # C
+        shift = np.zeros(t.num_hands)  # D
+        n = node
+        while n != 0:
+            parent = int(t.parent[n])
+            siblings = [int(t.children[parent, s]) for s in range(int(t.num_children[parent]))
+                        if int(t.children[parent, s]) != n]
+            if int(t.kind[parent]) == DECISION and int(t.player[parent]) == opp:
+                if siblings:
+                    best = np.maximum(best, values[siblings].max(axis=0))
+            elif siblings:
+                add = values[siblings].sum(axis=0)
+                best, shift = best + add, shift + add
+            n = parent
+        return np.where(np.isfinite(best), best - shift, self._floor)
 
     def _max_margin_solution(self, sub: Subgame, node: int, p: int, reach: np.ndarray,
                              alt: np.ndarray) -> np.ndarray:
@@ -179,7 +241,8 @@ class Resolver:
     def _gadget_solution(self, node: int, p: int, reach: np.ndarray, alt: np.ndarray) -> tuple[Subgame, np.ndarray]:
         opp = 1 - p
         take = terminate_payoff(self.tree, node, opp, alt, reach[p])
-        sub = build_subgame(self.tree, node, self.config.depth, self._pairs, gadget=(opp, take))
+        sub = build_subgame(self.tree, node, self.config.depth, self._pairs, gadget=(opp, take),
+                            horizon=self.config.horizon)
         root_reach = np.ones((2, self.tree.num_hands))
         root_reach[p] = reach[p]
         solver = CFRSolver(sub.tree, CFRConfig(self.config.algo), root_reach=root_reach)

@@ -1,7 +1,8 @@
 """Subgames of a public tree: extraction to a depth limit, blueprint leaf values, the re-solve gadget.
 
 A subgame starts at a public decision node ``root`` of the full tree and stops at the end of the
-betting round (the board-dealing chance node becomes a leaf) or ``depth`` actions below ``root``.
+betting round (horizon ``round``: the board-dealing chance node becomes a leaf) or of the hand
+(horizon ``game``), or ``depth`` actions below ``root``.
 A leaf is valued by the blueprint: ``pair_values[leaf, h0, h1]`` is player 0's expected return from
 the leaf on when both players follow the blueprint, chance weights included like terminal payoffs.
 """
@@ -63,16 +64,23 @@ def _row(tree: PublicTree, n: int, parent: int, kind: int) -> dict:
                 raises=int(tree.num_raises[n]), acts=tree.round_actions[n], children=[])
 
 
+HORIZONS = ("round", "game")
+"""Where a subgame ends at the latest: the end of the betting round, or of the hand."""
+
+
 def build_subgame(tree: PublicTree, root: int, depth: int, leaf_values: np.ndarray,
-                  gadget: tuple[int, np.ndarray] | None = None) -> Subgame:
+                  gadget: tuple[int, np.ndarray] | None = None, horizon: str = "round") -> Subgame:
     """Extract the subgame at ``root`` (a decision node).
 
     Args:
-        depth: actions below ``root`` before a decision node becomes a leaf; 0 = to the end of the round.
+        depth: actions below ``root`` before a decision node becomes a leaf; 0 = to the horizon.
         leaf_values: float64 [N, H, H] blueprint pair values of the full tree (:func:`pair_values`).
         gadget: ``(opponent, terminate_payoff [H, H])``: put Burch et al.'s re-solve gadget on top, an
             opponent decision with slot 0 = take the payoff matrix (player 0's view), slot 1 = enter.
+        horizon: ``round`` (the board-dealing chance node is a leaf) or ``game`` (chance nodes kept).
     """
+    if horizon not in HORIZONS:
+        raise ValueError(f"unknown subgame horizon '{horizon}' (known: {', '.join(HORIZONS)})")
     if int(tree.kind[root]) != DECISION:
         raise ValueError(f"subgame root {root} is not a decision node")
     rows: list[dict] = []
@@ -97,8 +105,8 @@ def build_subgame(tree: PublicTree, root: int, depth: int, leaf_values: np.ndarr
     while stack:
         n, parent, d = stack.pop()
         k = int(tree.kind[n])
-        cut = n != root and (k == CHANCE or (k == DECISION and depth > 0 and d >= depth))
-        kind = TERMINAL if (k == TERMINAL or cut) else DECISION
+        cut = n != root and ((k == CHANCE and horizon == "round") or (k == DECISION and 0 < depth <= d))
+        kind = TERMINAL if (k == TERMINAL or cut) else k
         row = _row(tree, n, parent, kind)
         if gadget is not None and n == root:
             row["action"] = 1
@@ -113,7 +121,7 @@ def build_subgame(tree: PublicTree, root: int, depth: int, leaf_values: np.ndarr
                 leaves.append(n)
             continue
         for s in range(int(tree.num_children[n]) - 1, -1, -1):
-            stack.append((int(tree.children[n, s]), idx, d + 1))
+            stack.append((int(tree.children[n, s]), idx, d + (1 if k == DECISION else 0)))
     # the stack visits children in slot order, so rows are in pre-order and children lists are sorted
     sub = _finish(tree.rules, rows, payoffs)
     return Subgame(tree=sub, full_node=np.array(full, dtype=np.int32), root=root, leaves=leaves)

@@ -214,6 +214,7 @@ def build_tree(rules: LimitPokerRules) -> PublicTree:
 
 
 def _finish(rules: LimitPokerRules, rows: list[dict], payoffs: list[np.ndarray]) -> PublicTree:
+    """Arrays from builder rows (pre-order); the i-th terminal pays ``payoffs[i]``."""
     n = len(rows)
     k = max(max((len(r["children"]) for r in rows), default=1), 1)
     children = np.full((n, k), NO_NODE, dtype=np.int32)

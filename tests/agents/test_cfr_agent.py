@@ -55,12 +55,19 @@ def test_cfr_agent_plays_its_blueprint(tmp_path, name: str) -> None:
     np.testing.assert_array_equal(cached.strategy, agent.strategy)
 
 
-def test_subgame_agent_acts_legally_in_whole_games() -> None:
+@pytest.mark.parametrize("options", ["iters=100,safe=1", "iters=30,horizon=round,first=0,every=1,safe=0"])
+def test_subgame_agent_acts_legally_in_whole_games(options: str) -> None:
     game = make_game("leduc_poker")
-    agent = make_agent("subgame:blueprint=30,iters=100,safe=1", game, seed=0)
+    agent = make_agent(f"subgame:blueprint=30,{options}", game, seed=0)
     rng = np.random.default_rng(3)
+    tree = game_tree("leduc_poker")
     for state in _decision_states(game, rng, 100):
-        assert agent.act(state) in state.legal_actions()
+        action, policy = agent.act_with_policy(state)
+        assert action in state.legal_actions()
+        node = node_from_history(tree, state.history)
+        expected = agent.full_strategy()[tree.decision_index[node], state.history[state.current_player]]
+        np.testing.assert_allclose(policy[tree.legal_actions(node)], expected[: len(tree.legal_actions(node))],
+                                   atol=1e-12)
     assert agent.resolver.stats.subgames > 0
 
 
@@ -69,6 +76,8 @@ def test_bad_specs_and_games() -> None:
         make_agent("cfr:iters=0", make_game("kuhn_poker"))
     with pytest.raises(AgentSpecError):
         make_agent("subgame:leaf=network", make_game("kuhn_poker"))
+    with pytest.raises(AgentSpecError):
+        make_agent("subgame:horizon=street", make_game("kuhn_poker"))
     with pytest.raises(UnsupportedGameError):
         make_agent("cfr:iters=10", make_game("connect_four"))
 

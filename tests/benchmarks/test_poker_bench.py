@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
+from benchmarks.poker import main
+from games.cli import run_cli
 
-def _run(*args: str) -> subprocess.CompletedProcess:
+
+def _run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "benchmarks.poker", *args], capture_output=True, text=True,
-                          timeout=300)
+                          timeout=300, env=env)
 
 
 def test_solve_json_and_export(tmp_path) -> None:
@@ -32,14 +36,19 @@ def test_solve_json_and_export(tmp_path) -> None:
                                                                                             rel=1e-6)
 
 
-def test_solve_text_and_bad_input() -> None:
+def test_solve_text_and_bad_input(capsys) -> None:
     proc = _run("solve", "kuhn_poker", "--algo", "dcfr", "--iters", "10")
     assert proc.returncode == 0 and "exploitability" in proc.stdout
-    bad_args = (["solve", "chess"], ["solve", "kuhn_poker", "--algo", "cfr++"], ["solve", "kuhn_poker", "--iters", "0"],
-                ["tradeoff", "--blueprints", "x"], ["nonsense"])
-    for args in bad_args:
-        bad = _run(*args)
-        assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Traceback" not in bad.stderr
+    bad = _run("solve", "chess")
+    assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Traceback" not in bad.stderr
+    bad_args = (["solve", "kuhn_poker", "--algo", "cfr++"], ["solve", "kuhn_poker", "--iters", "0"],
+                ["tradeoff", "--blueprints", "x"], ["tradeoff", "--horizon", "street"], ["nonsense"],
+                ["headsup", "chess", "random", "random"], ["headsup", "leduc_poker", "cfr:iters=0", "random"],
+                ["headsup", "leduc_poker", "random", "random", "--hands", "2"])
+    for args in bad_args:  # in-process: the same run_cli wrapper as ``python -m``
+        assert run_cli(main, args) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error:") and "Traceback" not in err and err.count("\n") == 1
 
 
 def test_speed_json() -> None:
@@ -57,14 +66,33 @@ def test_tradeoff_report(tmp_path) -> None:
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert len(out["cells"]) == 2 * 2 * 2 and out["safe_never_worse"]
+    assert out["horizon"] == "game" and out["first"] == 1
     for name in ("report.md", "report.html", "results.json", "tradeoff_safe.png", "tradeoff_unsafe.png"):
         assert (out_dir / name).exists()
-    zero = [c for c in out["cells"] if c["subgame_iters"] == 0]
-    assert all(c["exploitability"] == pytest.approx(c["blueprint_exploitability"]) for c in zero)
+    for c in out["cells"]:
+        assert c["mbb_per_hand"] == pytest.approx(1000 * c["exploitability"])
+        if c["subgame_iters"] == 0:
+            assert c["exploitability"] == pytest.approx(c["blueprint_exploitability"])
 
 
-def test_headsup_json() -> None:
-    proc = _run("headsup", "--blueprint", "10", "--iters", "20", "--json")
+def test_headsup_leduc_exact_and_sampled(tmp_path) -> None:
+    env = dict(os.environ, GAMESEARCH_CACHE=str(tmp_path / "cache"))
+    proc = _run("headsup", "leduc_poker", "subgame:blueprint=10,iters=30", "cfr:iters=10", "--hands", "400",
+                "--json", env=env)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert out["exploitability"] <= out["blueprint_exploitability"] + 1e-12
+    assert out["hands"] == 400 and out["pairs"] == 200
+    lo, hi = out["ci95_mbb_per_hand"]
+    assert lo < out["mbb_per_hand"] < hi
+    aivat = out["aivat"]
+    for sampled in (out, aivat):  # both estimates agree with the exact value (3 standard errors)
+        assert abs(sampled["mbb_per_hand"] - out["exact_mbb_per_hand"]) < 3 * sampled["stderr_mbb_per_hand"]
+    assert aivat["stderr_mbb_per_hand"] < 0.7 * out["stderr_mbb_per_hand"]  # variance reduction
+
+
+def test_headsup_holdem_text(tmp_path) -> None:
+    env = dict(os.environ, GAMESEARCH_CACHE=str(tmp_path / "cache"))
+    proc = _run("headsup", "holdem_limit", "subgame:blueprint=100,buckets=3,iters=10", "cfr:iters=100,buckets=3",
+                "--hands", "8", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "mbb/hand" in proc.stdout and "95%" in proc.stdout

@@ -71,14 +71,57 @@ def test_zero_iterations_is_the_blueprint() -> None:
     assert stats.subgames == 0 and np.array_equal(strategy, bp)
 
 
-@pytest.mark.parametrize("blueprint_iters", [5, 30, 100])
-@pytest.mark.parametrize("depth", [0, 1])
-def test_safe_resolving_is_never_worse_than_its_blueprint(blueprint_iters: int, depth: int) -> None:
+def test_horizon_game_keeps_chance_nodes_and_counts_only_actions() -> None:
+    tree = game_tree("leduc_poker")
+    pairs = pair_values(*tree_args(tree), _blueprint(10))
+    root = int(tree.children[0, 0])  # after the first check
+    whole = build_subgame(tree, root, 0, pairs, horizon="game")
+    assert whole.leaves == [] and (whole.tree.kind == CHANCE).sum() > 0
+    assert set(whole.full_node.tolist()) == set(range(root, root + whole.tree.num_nodes))
+    cut = build_subgame(tree, root, 3, pairs, horizon="game")
+    assert cut.leaves and all(tree.kind[n] == DECISION for n in cut.leaves)
+    with pytest.raises(ValueError):
+        build_subgame(tree, root, 0, pairs, horizon="street")
+
+
+def test_reach_alternatives_give_the_opponents_total() -> None:
+    """max(C_h, D_h + v_S(h)) summed over hands is the opponent's best-response total at the root."""
+    tree = game_tree("leduc_poker")
+    bp = _blueprint(20)
+    r = Resolver(tree, bp, ResolveConfig(iterations=10))
+    rng = np.random.default_rng(1)
+    for node in rng.choice(np.flatnonzero(tree.kind == DECISION)[1:], 12, replace=False):
+        for opp in (0, 1):
+            values = r._opponent_values(opp, bp)
+            alt = r._reach_alternatives(int(node), opp, values)
+            # brute force: shift the subgame's values and recompute the root by the path
+            shift = np.zeros(tree.num_hands)
+            n, total_alt = int(node), np.full(tree.num_hands, -np.inf)
+            while n != 0:
+                parent = int(tree.parent[n])
+                sibs = [int(c) for c in tree.children[parent, : tree.num_children[parent]] if c != n]
+                if tree.kind[parent] == DECISION and tree.player[parent] == opp:
+                    total_alt = np.maximum(total_alt, values[sibs].max(axis=0)) if sibs else total_alt
+                else:
+                    add = values[sibs].sum(axis=0) if sibs else 0.0
+                    total_alt, shift = total_alt + add, shift + add
+                n = parent
+            root = np.maximum(total_alt, shift + values[node])
+            np.testing.assert_allclose(root, values[0], atol=1e-12)
+            finite = np.isfinite(total_alt)
+            np.testing.assert_allclose(alt[finite], (total_alt - shift)[finite], atol=1e-12)
+            assert np.all(alt[~finite] < -1.0)
+
+
+@pytest.mark.parametrize("blueprint_iters", [5, 100])
+@pytest.mark.parametrize("kw", [dict(depth=0), dict(depth=1, horizon="round", first=0),
+                                dict(every=True, horizon="round")])
+def test_safe_resolving_is_never_worse_than_its_blueprint(blueprint_iters: int, kw: dict) -> None:
     tree = game_tree("leduc_poker")
     bp = _blueprint(blueprint_iters, "cfr+")
     base = exploitability(tree, bp)
-    for iters in (10, 100):
-        strategy, stats = resolved_strategy(tree, bp, ResolveConfig(iterations=iters, depth=depth, safe=True))
+    for iters in (10, 60):
+        strategy, stats = resolved_strategy(tree, bp, ResolveConfig(iterations=iters, safe=True, **kw))
         assert stats.subgames > 0
         assert exploitability(tree, strategy) <= base + 1e-12
 
@@ -87,9 +130,10 @@ def test_safe_resolving_improves_and_unsafe_can_be_worse() -> None:
     tree = game_tree("leduc_poker")
     bp = _blueprint(30)
     base = exploitability(tree, bp)
-    safe, _ = resolved_strategy(tree, bp, ResolveConfig(iterations=300, safe=True))
+    safe, stats = resolved_strategy(tree, bp, ResolveConfig(iterations=300, safe=True))
     unsafe, _ = resolved_strategy(tree, bp, ResolveConfig(iterations=300, safe=False))
-    assert exploitability(tree, safe) < 0.8 * base
+    assert exploitability(tree, safe) < base / 3  # reach-maxmargin subgames to the end of the hand
+    assert stats.accepted["reach"] + stats.accepted["reach_max_margin"] > 0
     assert exploitability(tree, unsafe) > base  # the reason safe solving exists
 
 
