@@ -71,7 +71,11 @@ class NetAgent(Agent):
         return self.act_with_policy(state)[0]
 
 
-def build(game: Game, options: NetOptions, seed: int) -> NetAgent:
+def build(game: Game, options: NetOptions, seed: int) -> Agent:
+    if game.spec.name == "sudoku":  # per-cell policy, greedy fill, puzzle answers: agents.sudoku_net
+        from agents.sudoku_net import build_sudoku_net
+
+        return build_sudoku_net(game, options, seed)
     evaluator = evaluator_from_checkpoint(options.path, game, device=options.device,
                                           iters=options.iters or None)
     return NetAgent(game, evaluator, sample=options.sample, temperature=options.temperature, seed=seed)

@@ -20,6 +20,7 @@ _KINDS: dict[str, str] = {
     "cfr": "agents.cfr_agent",
     "subgame": "agents.subgame_agent",
     "solver": "agents.sudoku_solver",
+    "guided": "agents.guided_agent",
 }
 
 

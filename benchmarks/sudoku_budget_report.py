@@ -1,0 +1,123 @@
+"""Report and console summary of :mod:`benchmarks.sudoku_budget` (report.md/html, PNG plots, results.json)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.report import Report
+
+
+def _label(ckpt: dict[str, Any]) -> str:
+    return f"{Path(ckpt['path']).parent.parent.name} step {ckpt['steps']}"
+
+
+def _mean_nodes(curve: dict[str, Any]) -> float:
+    """Mean nodes to the first solution, unsolved puzzles counted at the largest budget."""
+    return float(np.mean(np.where(curve["solved"], curve["nodes"], curve["budgets"][-1])))
+
+
+def print_summary(results: dict[str, Any]) -> None:
+    """One line per curve: raw solve rate and guided solve rate at each budget (all puzzles)."""
+    budgets = results["budgets"]
+    print(f"{results['puzzles']} test puzzles {results['bucket_counts']}, level {results['level']}, "
+          f"budgets {budgets}")
+    c = results["classical"]["solve_rate"]
+    print("classical dfs:" + " " * 45 + " ".join(f"{100 * c[str(n)]['all']:5.1f}" for n in budgets))
+    for run in results["runs"]:
+        for ckpt in run["checkpoints"]:
+            g = ckpt["guided"]["solve_rate"]
+            raw = 100 * ckpt['raw']['solve_rate']['all']
+            print(f"{_label(ckpt):28s} value acc {ckpt['value_accuracy']:.3f} raw {raw:5.1f}% guided: "
+                  + " ".join(f"{100 * g[str(n)]['all']:5.1f}" for n in budgets))
+        for k, res in run["iters"].items():
+            g = res["guided"]["solve_rate"]
+            raw = 100 * res['raw']['solve_rate']['all']
+            print(f"  iters {k:>3s}{' ' * 34}raw {raw:5.1f}% guided: "
+                  + " ".join(f"{100 * g[str(n)]['all']:5.1f}" for n in budgets))
+        ratio = run["ratio_vs_classical_dfs"]
+        if ratio is not None:
+            print(f"{run['run']}: mean nodes guided / classical ({run['ratio_bucket']} puzzles) = {ratio:.3f}")
+
+
+def _curve_axes(ax: Any, budgets: list[int], title: str) -> None:
+    ax.set_xscale("symlog", linthresh=1)
+    ax.set_xticks(budgets, [str(b) for b in budgets])
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("node budget")
+    ax.set_ylabel("solve rate")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7)
+
+
+def _budget_figure(results: dict[str, Any], bucket: str) -> Any:
+    import matplotlib.pyplot as plt
+
+    budgets = results["budgets"]
+    runs = results["runs"]
+    fig, axes = plt.subplots(1, len(runs), figsize=(5.5 * len(runs), 3.8), squeeze=False)
+    for ax, run in zip(axes[0], runs):
+        classical = [results["classical"]["solve_rate"][str(n)].get(bucket, np.nan) for n in budgets]
+        ax.plot(budgets, classical, "k--", marker="s", label="classical dfs (no network)")
+        for ckpt in run["checkpoints"]:
+            ys = [ckpt["guided"]["solve_rate"][str(n)].get(bucket, np.nan) for n in budgets]
+            raw = ckpt["raw"]["solve_rate"].get(bucket, 0.0)
+            ax.plot(budgets, ys, marker="o", label=f"step {ckpt['steps']} (raw {raw:.2f})")
+        _curve_axes(ax, budgets, f"{Path(run['run']).name}: {bucket} puzzles")
+    return fig
+
+
+def _iters_figure(results: dict[str, Any]) -> Any:
+    import matplotlib.pyplot as plt
+
+    budgets = results["budgets"]
+    runs = [r for r in results["runs"] if r["iters"]]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    for run in runs:
+        ks = [int(k) for k in run["iters"]]
+        axes[0].plot(ks, [run["iters"][str(k)]["raw"]["solve_rate"]["all"] for k in ks], marker="o",
+                     label=Path(run["run"]).name)
+        for k in ks:
+            ys = [run["iters"][str(k)]["guided"]["solve_rate"][str(n)]["all"] for n in budgets]
+            axes[1].plot(budgets, ys, marker="o", label=f"{Path(run['run']).name} iters {k}")
+    axes[0].set_xscale("log", base=2)
+    axes[0].set_xlabel("recurrent iterations at test time")
+    axes[0].set_ylabel("raw solve rate (no search)")
+    axes[0].set_ylim(-0.02, 1.02)
+    axes[0].legend(fontsize=7)
+    _curve_axes(axes[1], budgets, "guided search by recurrent iterations")
+    return fig
+
+
+def write_report(out: Path, results: dict[str, Any]) -> None:
+    """``out/report.md``, ``report.html``, ``budget_*.png``, ``iters.png`` and ``results.json``."""
+    budgets = results["budgets"]
+    report = Report("Sudoku: solve rate against search budget")
+    report.text(f"{results['puzzles']} held-out test puzzles (buckets {results['bucket_counts']}; "
+                f"{results['dropped_as_training_equivalents']} dropped as equivalent to training puzzles), "
+                f"deduction level {results['level']} for both searches. Solve rate = checked solutions within "
+                "the node budget. `raw` = the network filling greedily with no search.")
+    if results["ratio_vs_classical_dfs"] is not None:
+        report.text(f"Mean nodes of guided search / classical depth-first search: "
+                    f"**{results['ratio_vs_classical_dfs']:.3f}** ({results['ratio_run']}, last checkpoint).")
+    header = ["curve", "train steps", "train s", "value acc", "raw"] + [f"{n} nodes" for n in budgets] + ["mean nodes"]
+    c = results["classical"]
+    rows = [["classical dfs", "", "", "", ""] + [c["solve_rate"][str(n)]["all"] for n in budgets]
+            + [_mean_nodes(c)]]
+    for run in results["runs"]:
+        for ckpt in run["checkpoints"]:
+            g = ckpt["guided"]
+            rows.append([_label(ckpt), ckpt["steps"], round(ckpt["train_seconds"]), ckpt["value_accuracy"],
+                         ckpt["raw"]["solve_rate"]["all"]]
+                        + [g["solve_rate"][str(n)]["all"] for n in budgets] + [_mean_nodes(g)])
+        for k, res in run["iters"].items():
+            g = res["guided"]
+            rows.append([f"{Path(run['run']).name} last, iters {k}", "", "", "", res["raw"]["solve_rate"]["all"]]
+                        + [g["solve_rate"][str(n)]["all"] for n in budgets] + [_mean_nodes(g)])
+    report.table(header, rows)
+    for bucket in ["all"] + list(results["bucket_counts"]):
+        report.figure(f"budget_{bucket}.png", _budget_figure(results, bucket))
+    if any(r["iters"] for r in results["runs"]):
+        report.figure("iters.png", _iters_figure(results))
+    report.write(out, results)

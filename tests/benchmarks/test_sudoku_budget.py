@@ -1,0 +1,89 @@
+"""``python -m benchmarks.sudoku_budget``: curves from a tiny run, held-out puzzles, bad input."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from benchmarks.sudoku_budget import main
+from games.cli import run_cli
+from games.sudoku import canonical_form, parse_grid
+from games.sudoku.canonical import random_symmetry
+from games.sudoku.grid import format_grid, read_puzzle_lines
+from search.sudoku import solve
+from selfplay.sudoku_train import TRAIN_PUZZLES_FILE, SudokuTrainConfig, train
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
+"""Environment of the command lines run by the tests (one torch thread)."""
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """One torch thread (small batches on a shared machine run fastest so); restored afterwards."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> Path:
+    """A recurrent run of two steps (three checkpoints)."""
+    out = tmp_path_factory.mktemp("runs") / "tiny"
+    train(SudokuTrainConfig(puzzles=3, max_steps=2, net="recurrent", iters=2, blocks=1, channels=8, batch_size=4,
+                            checkpoints=2), out, set())
+    return out
+
+
+def _bench(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "benchmarks.sudoku_budget", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=240, env=ENV)
+
+
+def test_budget_curves_report_and_training_puzzles_dropped(run, tmp_path):
+    train_text = read_puzzle_lines((run / TRAIN_PUZZLES_FILE).read_text().splitlines())[0]
+    disguised = format_grid(random_symmetry(parse_grid(train_text), np.random.default_rng(9)))
+    hard = read_puzzle_lines((ROOT / "games" / "sudoku" / "data" / "hard.txt").read_text().splitlines())[:4]
+    puzzles = tmp_path / "p.txt"
+    puzzles.write_text("\n".join(hard + [disguised]) + "\n")
+    out = tmp_path / "report"
+    proc = _bench("--run", str(run), "--nodes", "0,4,64,256", "--iters", "1,3", "--threads", "1",
+                  "--puzzles", str(puzzles),
+                  "--out", str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    res = json.loads(proc.stdout)
+    assert res["puzzles"] == 4 and res["dropped_as_training_equivalents"] == 1
+    assert canonical_form(disguised) not in {canonical_form(p) for p in res["test_puzzles"]}
+    nodes_l1 = [solve(p, level=1, limit=1).nodes for p in hard]
+    assert res["classical"]["nodes"] == [min(n, 256) for n in nodes_l1]
+    expected = [np.mean([n <= b for n in nodes_l1]) for b in (0, 4, 64, 256)]
+    assert [res["classical"]["solve_rate"][b]["all"] for b in ("0", "4", "64", "256")] == pytest.approx(expected)
+    (only,) = res["runs"]
+    assert len(only["checkpoints"]) == 3 and sorted(only["iters"]) == ["1", "3"]
+    for curve in [c["guided"] for c in only["checkpoints"]] + [v["guided"] for v in only["iters"].values()]:
+        rates = [curve["solve_rate"][str(b)]["all"] for b in res["budgets"]]
+        assert rates == sorted(rates)  # more budget never solves fewer
+        assert all((n <= 256) for n in curve["nodes"])
+    assert res["ratio_vs_classical_dfs"] is not None and res["ratio_vs_classical_dfs"] > 0
+    for name in ("report.md", "report.html", "results.json", "budget_all.png", "budget_hard.png", "iters.png"):
+        assert (out / name).is_file()
+
+
+def test_generated_test_set_and_bad_input(run, tmp_path, capsys):
+    assert run_cli(main, ["--run", str(run), "--nodes", "1,16", "--generate", "3", "--seed", "4", "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["puzzles"] == 3 and sum(res["bucket_counts"].values()) == 3
+    train_forms = {canonical_form(p) for p in read_puzzle_lines((run / TRAIN_PUZZLES_FILE).read_text().splitlines())}
+    assert not train_forms & {canonical_form(p) for p in res["test_puzzles"]}
+    for args, word in ((["--run", str(run), "--nodes", "x"], "--nodes"), (["--run", str(tmp_path)], "no checkpoints"),
+                       (["--run", str(run), "--level", "4"], "--level")):
+        assert run_cli(main, [*args, "--generate", "2"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error:") and word in err
