@@ -52,6 +52,8 @@ class TrainingMetadata:
     """Positions evaluated by the network in self-play and training (forward passes per position)."""
     flops_per_evaluation: int = 0
     """Floating-point operations of one position's forward pass."""
+    training: str = ""
+    """How the network was trained, in words (e.g. ``self-play`` or ``distilled from Stockfish depth 6 ...``)."""
 
     @property
     def compute_flops(self) -> float:
@@ -117,6 +119,7 @@ def save_checkpoint(path: str | Path, model: PolicyValueNet, game_name: str, met
     }
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp makes 0600; a checkpoint is an ordinary readable file
         with os.fdopen(fd, "wb") as fh:
             torch.save(payload, fh)
             fh.flush()

@@ -61,14 +61,6 @@ class DistillError(InputError):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DistillMetadata(TrainingMetadata):
-    """Training metadata plus how the network was trained (kept in the checkpoint file's metadata dict)."""
-
-    training: str = ""
-    """E.g. ``distilled from Stockfish depth 8 (MultiPV 4) on 60000 positions``."""
-
-
-@dataclass(frozen=True, kw_only=True)
 class TrainSettings:
     """Optimisation settings of the training phase."""
 
@@ -304,7 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def save() -> None:
         steps_done = trainer.step
-        meta = DistillMetadata(
+        meta = TrainingMetadata(
             learner_steps=steps_done, selfplay_games=int(gen_total["games"]), samples=len(dataset),
             wall_seconds=trainer.seconds_before + (gen_total["seconds"] if newest is None else stats.seconds)
             + time.monotonic() - train_started,

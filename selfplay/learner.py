@@ -102,7 +102,8 @@ class Learner:
         return TrainingMetadata(
             learner_steps=self.step, selfplay_games=self.selfplay_games, samples=self.samples,
             wall_seconds=self.seconds_before + time.monotonic() - self._started,
-            network_evaluations=int(evaluations), flops_per_evaluation=int(self.flops))
+            network_evaluations=int(evaluations), flops_per_evaluation=int(self.flops),
+            training="self-play (selfplay.train: batched MCTS games, visit or improved-policy targets)")
 
     def save(self, run_dir: str | Path) -> Path:
         """Write ``run_dir/checkpoints/<step>.pt`` atomically (weights, optimizer, metadata)."""

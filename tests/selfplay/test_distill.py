@@ -148,6 +148,7 @@ def test_cli_end_to_end_resume_and_net_agent(tmp_path: Path) -> None:
     assert raw["metadata"]["training"].startswith("distilled from Stockfish depth 2 (MultiPV 3) on 36 positions")
     ckpt = load_checkpoint(first[-1])
     assert ckpt.metadata.learner_steps == 4 and ckpt.metadata.compute_flops > 0
+    assert ckpt.metadata.training == raw["metadata"]["training"]
     side = json.loads(first[-1].with_suffix(".json").read_text())
     assert side["training"] == raw["metadata"]["training"]
 
