@@ -35,6 +35,11 @@ HIDDEN = "?"
 class PokerState(State):
     """A poker state that remembers one text token per applied action (card name or action word)."""
 
+    def observation(self) -> np.ndarray:
+        """The information-state tensor of the player to move (player 0's at chance and terminal nodes)."""
+        player = self.current_player
+        return self.information_state_tensor(player if player >= 0 else 0)
+
     def __init__(self, game: "Game") -> None:
         super().__init__(game)
         self._tokens: list[str] = []

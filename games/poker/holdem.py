@@ -215,10 +215,6 @@ class HoldemLimitState(PokerState):
         out[base + 1] = self.contributions[1 - player] / MAX_CONTRIBUTION
         return out
 
-    def observation(self) -> np.ndarray:
-        player = self.current_player
-        return self.information_state_tensor(player if player >= 0 else 0)
-
     # ----- text --------------------------------------------------------------------------------
     def _card_name(self, card: int) -> str:
         return card_to_string(card)

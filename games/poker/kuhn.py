@@ -130,10 +130,6 @@ class KuhnPokerState(PokerState):
             out[2 + NUM_CARDS + 2 * i + action] = 1.0
         return out
 
-    def observation(self) -> np.ndarray:
-        player = self.current_player
-        return self.information_state_tensor(player if player >= 0 else 0)
-
     # ----- text --------------------------------------------------------------------------------
     def _card_name(self, card: int) -> str:
         return KUHN_CARD_NAMES[card]

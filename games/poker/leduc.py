@@ -208,10 +208,6 @@ class LeducPokerState(PokerState):
                     out[base + (rnd * SLOTS_PER_ROUND + i) * 2 + (0 if action == CALL else 1)] = 1.0
         return out
 
-    def observation(self) -> np.ndarray:
-        player = self.current_player
-        return self.information_state_tensor(player if player >= 0 else 0)
-
     # ----- text --------------------------------------------------------------------------------
     def _card_name(self, card: int) -> str:
         return LEDUC_CARD_NAMES[card]
