@@ -5,6 +5,9 @@
 * ``speed [--seconds 10]``: iterations/s of our CFR+ and DCFR on Leduc against open_spiel's C++
   CFRPlusSolver in the same run (``ratio_vs_openspiel_cpp``), exploitability after 1 s and ``--seconds``.
 * ``tradeoff``: blueprint iterations x subgame iterations -> exact exploitability (report folder).
+* ``agree [--games kuhn_poker,leduc_poker] [--algos cfr+,dcfr] [--checkpoints 10,100,1000]``: our
+  exploitability in both floating-point orders against open_spiel's solvers at each checkpoint
+  (:mod:`benchmarks.poker_agree`).
 * ``headsup GAME A B --hands N``: a duplicate-deal match between two agent specs (``cfr:…``,
   ``subgame:…``, ``random``, …): mbb/hand with a 95% interval, and on Kuhn/Leduc the exact value.
 """
@@ -51,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("game", help=f"one of {', '.join(sorted(RULES))}")
     solve.add_argument("--algo", default="dcfr", help=f"one of {', '.join(ALGORITHMS)} (default dcfr)")
     solve.add_argument("--iters", type=int, default=1000, help="iterations (default 1000)")
+    solve.add_argument("--order", default="tree", choices=["tree", "history"],
+                       help="floating-point order: tree (fast, default) or history (open_spiel's, bit-compatible)")
     solve.add_argument("--export", type=Path, default=None, help="write the average strategy as open_spiel JSON")
     speed = sub.add_parser("speed", help="iterations/s vs open_spiel's C++ CFR+ on Leduc")
     speed.add_argument("--seconds", type=float, default=10.0, help="solver time per solver (default 10)")
@@ -71,7 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     heads.add_argument("b", help="agent spec B")
     heads.add_argument("--hands", type=int, default=2000, help="hands, played as duplicate pairs (default 2000)")
     heads.add_argument("--seed", type=int, default=0)
-    for p in (solve, speed, trade, heads):
+    agr = sub.add_parser("agree", help="our CFR+/DCFR against open_spiel's solvers at checkpoints")
+    agr.add_argument("--games", default="kuhn_poker,leduc_poker", help="comma-separated games")
+    agr.add_argument("--algos", default="cfr+,dcfr", help="cfr+ (vs C++ CFRPlusSolver) and/or dcfr (vs Python DCFR)")
+    agr.add_argument("--checkpoints", default="10,100,1000", help="iterations at which to compare")
+    for p in (solve, speed, trade, heads, agr):
         p.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
@@ -92,14 +101,15 @@ def cmd_solve(args: argparse.Namespace) -> dict[str, Any]:
     if args.iters < 1:
         raise PokerBenchError(f"--iters must be >= 1; got {args.iters}")
     tree = game_tree(args.game)
-    CFRSolver(tree, CFRConfig(args.algo)).run(1)  # compile outside the clock
-    solver = CFRSolver(tree, CFRConfig(args.algo))
+    config = CFRConfig(args.algo, order=args.order)
+    CFRSolver(tree, config).run(1)  # compile outside the clock
+    solver = CFRSolver(tree, config)
     start = time.perf_counter()
     solver.run(args.iters)
     seconds = time.perf_counter() - start
     avg = solver.average_strategy()
     expl = exploitability(tree, avg)
-    out = {"game": args.game, "algo": args.algo, "iterations": args.iters, "exploitability": expl,
+    out = {"game": args.game, "algo": args.algo, "order": args.order, "iterations": args.iters, "exploitability": expl,
            "nash_conv": 2 * expl, "mbb_per_hand": mbb_per_hand(expl), "game_value": expected_value(tree, avg),
            "seconds": seconds, "iters_per_s": args.iters / max(seconds, 1e-12)}
     if args.export is not None:
@@ -147,6 +157,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_tradeoff_report(out, args.out)
         out["out"] = str(args.out)
         text = f"safe never worse: {out['safe_never_worse']}; report: {args.out / 'report.md'}"
+    elif args.command == "agree":
+        from benchmarks.poker_agree import format_agree, run_agree
+
+        games, algos = [g for g in args.games.split(",") if g], [a for a in args.algos.split(",") if a]
+        for g in games:
+            _check_game(g)
+        for a in algos:
+            if a not in ("cfr+", "dcfr"):
+                raise PokerBenchError(f"--algos: open_spiel references exist for cfr+ and dcfr; got '{a}'")
+        checkpoints = _ints(args.checkpoints)
+        if min(checkpoints) < 1:
+            raise PokerBenchError("--checkpoints must be >= 1")
+        out = run_agree(games, algos, checkpoints)
+        text = format_agree(out)
     else:
         out = cmd_headsup(args)
         lo, hi = out["ci95_mbb_per_hand"]

@@ -36,6 +36,22 @@ def test_solve_json_and_export(tmp_path) -> None:
                                                                                             rel=1e-6)
 
 
+def test_agree_json_and_history_solve() -> None:
+    pytest.importorskip("pyspiel")
+    proc = _run("agree", "--games", "kuhn_poker", "--checkpoints", "10,200", "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["history_agrees_3_digits"] and out["history_min_digits"] >= 9
+    assert [r["algo"] for r in out["results"]] == ["cfr+", "dcfr"]
+    assert [row["iterations"] for row in out["results"][0]["rows"]] == [10, 200]
+    proc = _run("solve", "kuhn_poker", "--algo", "cfr+", "--order", "history", "--iters", "200", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["exploitability"] == pytest.approx(out["results"][0]["rows"][1]["reference"],
+                                                                     rel=1e-9)
+    proc = _run("agree", "--algos", "lcfr")
+    assert proc.returncode == 2 and "references exist for cfr+ and dcfr" in proc.stderr
+
+
 def test_solve_text_and_bad_input(capsys) -> None:
     proc = _run("solve", "kuhn_poker", "--algo", "dcfr", "--iters", "10")
     assert proc.returncode == 0 and "exploitability" in proc.stdout
