@@ -12,8 +12,13 @@ is floored at ``e (1 - e)``, the variance of one game at the clipped score, so t
 still gets a one-sided interval instead of a zero-width one. With 10 wins out of 10: ``s = 0.975``,
 Elo +636, interval [+343, +636].
 
-**Poker**: the mean of A's chips per hand with ``± 1.96`` standard errors (sample standard deviation),
-and the same in milli-big-blinds per hand (``1000 * chips / big blind``).
+**Poker**: the mean of A's chips per hand with ``± 1.96`` standard errors, and the same in
+milli-big-blinds per hand (``1000 * chips / big blind``). Games come in duplicate pairs (the same
+deal with the seats swapped), so the standard error is computed over the pairs' means (a last
+unpaired game counts as its own unit): the luck of the cards that cancels within a pair does not
+widen the interval. When AIVAT scores are given (:mod:`agents.poker_aivat`: Kuhn/Leduc between
+tabular agents), the same estimate from them is reported as ``aivat_mbb_per_hand`` and
+``aivat_mbb_ci95`` — unbiased, with a much narrower interval.
 """
 from __future__ import annotations
 
@@ -97,18 +102,37 @@ class MatchSummary:
     mbb_per_hand: float | None = None
     """Poker only: A's mean winnings in milli-big-blinds per hand."""
     mbb_ci95: tuple[float, float] | None = None
+    aivat_mbb_per_hand: float | None = None
+    """Poker (Kuhn/Leduc, tabular agents): A's mbb/hand estimated from AIVAT-corrected scores."""
+    aivat_mbb_ci95: tuple[float, float] | None = None
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
-        if self.chips_per_hand is None:
-            for key in ("chips_per_hand", "chips_ci95", "mbb_per_hand", "mbb_ci95"):
+        for key in ("chips_per_hand", "chips_ci95", "mbb_per_hand", "mbb_ci95", "aivat_mbb_per_hand",
+                    "aivat_mbb_ci95"):
+            if data[key] is None:
                 data.pop(key)
         return data
 
 
+def paired_mean_with_interval(values: Sequence[float]) -> tuple[float, tuple[float, float]]:
+    """(mean, 95% interval) of per-game values played in consecutive duplicate pairs.
+
+    The units are the means of games (0, 1), (2, 3), ... (an odd last game is a unit of its own); the
+    estimate is the mean of the units and the interval ±1.96 of their standard error.
+    """
+    x = np.asarray(values, dtype=np.float64)
+    if len(x) == 0:
+        raise ValueError("no values")
+    whole = len(x) // 2 * 2
+    units = list(x[:whole].reshape(-1, 2).mean(axis=1)) + list(x[whole:])
+    return mean_with_interval(units)
+
+
 def summarize(returns_of_a: Sequence[tuple[float, ...]], seats_of_a: Sequence[int], poker: bool = False,
-              big_blind: float = 1.0) -> MatchSummary:
-    """Summarise finished games: ``returns_of_a[g]`` is game g's returns, ``seats_of_a[g]`` A's seat in it."""
+              big_blind: float = 1.0, aivat_of_a: Sequence[float] | None = None) -> MatchSummary:
+    """Summarise finished games: ``returns_of_a[g]`` is game g's returns, ``seats_of_a[g]`` A's seat in it;
+    ``aivat_of_a[g]`` A's AIVAT-corrected chips in game g (poker, optional)."""
     scores = [score_of(r, s) for r, s in zip(returns_of_a, seats_of_a)]
     n = len(scores)
     wins = sum(1 for s in scores if s == 1.0)
@@ -120,12 +144,17 @@ def summarize(returns_of_a: Sequence[tuple[float, ...]], seats_of_a: Sequence[in
     if not poker:
         return MatchSummary(n, wins, n - wins - losses, losses, score, elo, ci)
     chips = [float(r[s]) for r, s in zip(returns_of_a, seats_of_a)]
-    mean = mbb = chips_ci = mbb_ci = None
+    mean = mbb = chips_ci = mbb_ci = aivat = aivat_ci = None
+    to_mbb = 1000.0 / big_blind
     if n:
-        mean, chips_ci = mean_with_interval(chips)
-        mbb = 1000.0 * mean / big_blind
-        mbb_ci = (1000.0 * chips_ci[0] / big_blind, 1000.0 * chips_ci[1] / big_blind)
-    return MatchSummary(n, wins, n - wins - losses, losses, score, elo, ci, mean, chips_ci, mbb, mbb_ci)
+        mean, chips_ci = paired_mean_with_interval(chips)
+        mbb = to_mbb * mean
+        mbb_ci = (to_mbb * chips_ci[0], to_mbb * chips_ci[1])
+        if aivat_of_a is not None and len(aivat_of_a) == n:
+            corrected, corrected_ci = paired_mean_with_interval(aivat_of_a)
+            aivat, aivat_ci = to_mbb * corrected, (to_mbb * corrected_ci[0], to_mbb * corrected_ci[1])
+    return MatchSummary(n, wins, n - wins - losses, losses, score, elo, ci, mean, chips_ci, mbb, mbb_ci, aivat,
+                        aivat_ci)
 
 
 def _fmt(value: float | None, digits: int = 1, sign: bool = True) -> str:
@@ -146,5 +175,8 @@ def format_summary(summary: MatchSummary, name_a: str, name_b: str) -> str:
         lines.append(f"  chips/hand {_fmt(summary.chips_per_hand, 3)}  95% [{_fmt(summary.chips_ci95[0], 3)}, "
                      f"{_fmt(summary.chips_ci95[1], 3)}]")
         lines.append(f"  mbb/hand {_fmt(summary.mbb_per_hand)}  95% [{_fmt(summary.mbb_ci95[0])}, "
-                     f"{_fmt(summary.mbb_ci95[1])}]")
+                     f"{_fmt(summary.mbb_ci95[1])}]  (duplicate pairs)")
+    if summary.aivat_mbb_per_hand is not None and summary.aivat_mbb_ci95:
+        lines.append(f"  mbb/hand {_fmt(summary.aivat_mbb_per_hand)}  95% [{_fmt(summary.aivat_mbb_ci95[0])}, "
+                     f"{_fmt(summary.aivat_mbb_ci95[1])}]  (AIVAT, variance-reduced)")
     return "\n".join(lines)

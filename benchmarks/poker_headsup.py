@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from agents.cfr_agent import TabularPokerAgent
+from agents.poker_aivat import AivatScorer
 from agents.core import Agent
 from agents.registry import make_agent
 from games.core import Game, State
@@ -74,43 +75,6 @@ def _play_hand(game: Game, seats: tuple[Agent, Agent], deck: np.ndarray,
     if scorer is None:
         return returns
     return np.append(returns, scorer.score([int(a) for a in state.history], seats, float(returns[0])))
-
-
-class AivatScorer:
-    """AIVAT for tabular Kuhn/Leduc agents with blueprint pair values as the value function."""
-
-    def __init__(self, game_name: str) -> None:
-        from agents.cfr_agent import blueprint
-        from search.cfr.solver import tree_args
-        from search.cfr.subgame import pair_values
-
-        self.tree = game_tree(game_name)
-        d = self.tree.rules.deck_size
-        dealt = np.where(self.tree.board >= 0, d * (d - 1) * (d - 2), d * (d - 1)).astype(float)
-        pairs = pair_values(*tree_args(self.tree), blueprint(game_name, "dcfr", 1000))
-        self.values = pairs * dealt[:, None, None]
-        """float64 [N, H, H]: player 0's expected return from each node given both cards."""
-        self.mean = float(pairs[0].sum())
-
-    def score(self, history: list[int], seats: tuple[Agent, Agent], ret0: float) -> float:
-        """Player 0's return plus the zero-mean corrections along the hand's ``history``."""
-        t, v = self.tree, self.values
-        h0, h1 = history[0], history[1]
-        total = ret0 + self.mean - v[0, h0, h1]
-        node = 0
-        for a in history[2:]:
-            kids = [int(c) for c in t.children[node, : t.num_children[node]]]
-            child = t.child_by_action(node, a)
-            if t.kind[node] == 0:
-                q = int(t.player[node])
-                probs = seats[q].strategy_at(node)[h0 if q == 0 else h1, : len(kids)]  # type: ignore[attr-defined]
-                expected = float(sum(p * v[c, h0, h1] for p, c in zip(probs, kids)))
-            else:
-                valid = [c for c in kids if int(t.action[c]) not in (h0, h1)]
-                expected = float(np.mean([v[c, h0, h1] for c in valid]))
-            total += expected - v[child, h0, h1]
-            node = child
-        return total
 
 
 def duplicate_match(game: Game, a: Agent, b: Agent, pairs: int, seed: int,

@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from agents.match_stats import (elo_from_score, elo_with_interval, format_summary, mean_with_interval, score_of,
-                                summarize)
+from agents.match_stats import (elo_from_score, elo_with_interval, format_summary, mean_with_interval,
+                                paired_mean_with_interval, score_of, summarize)
 
 
 def test_elo_from_score() -> None:
@@ -46,6 +46,23 @@ def test_mean_with_interval_by_hand() -> None:
     mean, (low, high) = mean_with_interval([1, -1, 2, 0])
     assert mean == 0.5 and low == pytest.approx(0.5 - 1.265151, abs=1e-5) and high == pytest.approx(1.765151, abs=1e-5)
     assert mean_with_interval([3.0]) == (3.0, (3.0, 3.0))
+
+
+def test_paired_interval_uses_pair_means() -> None:
+    # pairs (1, 3) and (-1, 1) and a lone 2: units 2, 0, 2 -> mean 4/3, sd sqrt(4/3)
+    mean, (low, high) = paired_mean_with_interval([1, 3, -1, 1, 2])
+    assert mean == pytest.approx(4 / 3)
+    assert high - mean == pytest.approx(1.959964 * math.sqrt(4 / 3) / math.sqrt(3), abs=1e-5)
+    # perfectly anti-correlated luck within pairs cancels: zero width although every game differs
+    assert paired_mean_with_interval([5, -3, -2, 4]) == (1.0, (1.0, 1.0))
+
+
+def test_aivat_scores_are_summarised_when_given() -> None:
+    returns = [(1.0, -1.0), (-2.0, 2.0), (0.0, 0.0), (1.0, -1.0)]
+    summary = summarize(returns, [0, 1, 0, 1], poker=True, big_blind=1.0, aivat_of_a=[0.5, 0.5, 0.25, 0.75])
+    assert summary.aivat_mbb_per_hand == pytest.approx(500.0) and summary.aivat_mbb_ci95 == pytest.approx((500, 500))
+    assert "AIVAT" in format_summary(summary, "A", "B") and "aivat_mbb_ci95" in summary.to_json()
+    assert "aivat_mbb_per_hand" not in summarize(returns, [0, 1, 0, 1], poker=True).to_json()
 
 
 def test_summary_from_a_side_with_alternating_seats() -> None:

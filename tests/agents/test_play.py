@@ -83,6 +83,17 @@ def test_random_matches_run_to_completion(game: str, tmp_path: Path) -> None:
         assert records[0].seed == records[1].seed  # a deal is played from both seats
 
 
+def test_leduc_tabular_match_reports_aivat(tmp_path: Path) -> None:
+    proc = run_play("leduc_poker", "cfr:iters=30", "cfr:iters=3", "--games", "600", "--out", "-", "--json")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    plain, aivat = summary["mbb_ci95"], summary["aivat_mbb_ci95"]
+    assert aivat[0] <= summary["aivat_mbb_per_hand"] <= aivat[1]
+    assert aivat[1] - aivat[0] < 0.6 * (plain[1] - plain[0])  # measured ~0.25-0.3
+    proc = run_play("leduc_poker", "cfr:iters=30", "random", "--games", "4", "--out", "-", "--json")
+    assert "aivat_mbb_per_hand" not in json.loads(proc.stdout)  # random exposes no strategy table
+
+
 def test_start_from_fen_and_moves(tmp_path: Path) -> None:
     fen = "rnbqkbnr/pppp1ppp/8/4p3/4P3/8/PPPP1PPP/RNBQKBNR w KQkq - 0 2"
     proc = run_play("chess", "random", "random", "--games", "2", "--out", str(tmp_path), "--fen", fen,
