@@ -46,6 +46,7 @@ CONNECT_FOUR_SPEC = GameSpec(
     perfect_information=True,
     has_chance=False,
     numba_native=True,
+    mirror_actions=tuple(range(C4_NUM_ACTIONS - 1, -1, -1)),
 )
 """The connect four spec (numba-native: search can use :mod:`games.connect_four_kernels`)."""
 

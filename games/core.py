@@ -76,6 +76,10 @@ class GameSpec:
     """The game has chance nodes."""
     numba_native: bool = False
     """The game also offers compiled kernels that search can run whole simulations with."""
+    mirror_actions: tuple[int, ...] | None = None
+    """A left-right symmetry, if the game has one: reversing the last axis of an observation gives the
+    observation of the mirrored position, whose action ``mirror_actions[a]`` corresponds to ``a``
+    (connect four: columns 6..0). Learners use it to double their data."""
 
 
 class State(abc.ABC):

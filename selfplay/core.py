@@ -112,6 +112,8 @@ class LearnerConfig:
     """Steps between checkpoints (a final one is always written)."""
     log_every: int = 10
     """Steps between log lines and ``metrics.jsonl`` records."""
+    mirror: bool = True
+    """Mirror half of each batch by the game's left-right symmetry, when it has one (connect four)."""
     max_replay_ratio: float = 8.0
     """Most training samples drawn per position received (the learner waits for self-play); 0 = no limit."""
     device: str = "cpu"

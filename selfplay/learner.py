@@ -3,7 +3,8 @@
 Loss = cross-entropy of the network's policy (illegal actions masked) to the search policy (visit
 counts or Gumbel's improved policy; only full-search positions count) + ``value_weight`` x mean squared
 error of the value to the game's outcome. Recurrent networks add the progressive loss of Bansal et
-al. 2022. Optimizer: AdamW.
+al. 2022. Optimizer: AdamW. Games with a left-right symmetry (connect four) get half of every batch
+mirrored (:mod:`selfplay.augment`; ``LearnerConfig.mirror``).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from agents.checkpoint import Checkpoint, TrainingMetadata, checkpoint_path, sav
 from agents.net_recurrent import RecurrentNet
 from agents.networks import NetConfig, PolicyValueNet, build_network, flops_per_evaluation
 from games.core import GameSpec
+from selfplay.augment import mirror_half
 from selfplay.core import LearnerConfig
 
 TRAINING_PASS_COST = 3
@@ -54,6 +56,7 @@ class Learner:
         self.model: PolicyValueNet = build_network(net_config, spec).to(self.device)
         self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         self.generator = torch.Generator().manual_seed(seed)
+        self.rng = np.random.default_rng(seed)
         self.flops = flops_per_evaluation(self.model)
         self.step = 0
         self.selfplay_games = 0
@@ -77,6 +80,8 @@ class Learner:
     def train_step(self, batch: dict[str, np.ndarray]) -> dict[str, float]:
         """One AdamW step on a batch (arrays keyed like :class:`selfplay.core.PlayedGame`); returns losses."""
         self.model.train()
+        if self.config.mirror and self.spec.mirror_actions is not None:
+            batch = mirror_half(batch, self.spec.mirror_actions, self.rng)
         b = {k: torch.from_numpy(np.require(v, requirements="W")).to(self.device) for k, v in batch.items()}
         alpha = self.config.progressive_alpha
         if isinstance(self.model, RecurrentNet) and alpha > 0:

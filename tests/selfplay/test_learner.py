@@ -41,7 +41,7 @@ def test_training_reduces_loss_for_both_network_kinds() -> None:
     spec = make_game("connect_four").spec
     batch = _batch(32)
     for net in (NetConfig(kind="resnet", blocks=1, channels=8), NetConfig(kind="recurrent", blocks=1, channels=8, iters=2)):
-        learner = Learner("connect_four", spec, net, LearnerConfig(batch_size=32, lr=3e-3), seed=0)
+        learner = Learner("connect_four", spec, net, LearnerConfig(batch_size=32, lr=3e-3, mirror=False), seed=0)
         first = learner.train_step(batch)["loss"]
         for _ in range(60):
             last = learner.train_step(batch)["loss"]
@@ -51,7 +51,7 @@ def test_training_reduces_loss_for_both_network_kinds() -> None:
 
 def test_checkpoint_resume_restores_counters_weights_and_optimizer(tmp_path: Path) -> None:
     spec = make_game("connect_four").spec
-    cfg = LearnerConfig(batch_size=16)
+    cfg = LearnerConfig(batch_size=16, mirror=False)  # exact replay: no random mirroring
     a = Learner("connect_four", spec, NetConfig(kind="resnet", blocks=1, channels=8), cfg, seed=0)
     for _ in range(3):
         a.train_step(_batch(16))
