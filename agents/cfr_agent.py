@@ -86,6 +86,11 @@ class TabularPokerAgent(Agent):
     def full_strategy(self) -> np.ndarray:
         """float64 [D, H, A]: the strategy at every decision node (for exact expected values)."""
 
+    def blueprint_strategy(self) -> np.ndarray:
+        """float64 [D, H, A]: the strategy the agent starts from before any real-time search (AIVAT's
+        value function in :mod:`agents.poker_aivat`); the full strategy unless a subclass searches."""
+        return self.full_strategy()
+
     def act(self, state: State) -> int:
         return self.act_with_policy(state)[0]
 

@@ -258,12 +258,12 @@ def _run_match(args: argparse.Namespace, game: Game, agents: list[Agent], base: 
     spec = game.spec
     poker = not spec.perfect_information
     aivat: list[float] | None = None
-    scorer = None
+    scorers = None
     if poker:
-        from agents.poker_aivat import AivatScorer, aivat_applies
+        from agents.poker_aivat import aivat_applies, match_scorers
 
         if aivat_applies(spec.name, agents):
-            scorer, aivat = AivatScorer(spec.name), []
+            scorers, aivat = match_scorers(spec.name, agents[0], agents[1]), []  # type: ignore[arg-type]
     returns: list[tuple[float, ...]] = []
     seats: list[int] = []
     status, code, message = "completed", 0, ""
@@ -282,8 +282,8 @@ def _run_match(args: argparse.Namespace, game: Game, agents: list[Agent], base: 
             record = play_game(game, by_seat, pair_seed, start_state=opening, max_plies=args.max_plies,
                                specs=specs)
             outputs.write(record, g + 1, event=f"{args.spec_a} vs {args.spec_b}")
-            if scorer is not None and aivat is not None:
-                corrected0 = scorer.score(list(record.actions), (by_seat[0], by_seat[1]), record.returns[0])
+            if scorers is not None and aivat is not None:
+                corrected0 = scorers[a_seat].score(list(record.actions), (by_seat[0], by_seat[1]), record.returns[0])
                 aivat.append(corrected0 if a_seat == 0 else -corrected0)
             returns.append(record.returns)
             seats.append(a_seat)

@@ -6,8 +6,9 @@ The interval is a normal one over pairs (1.96 standard errors). On Kuhn and Ledu
 are tabular (``cfr``, ``subgame``), the exact expected chips/hand of A against B, averaged over both
 seats, is computed from their full strategies as well, and each hand is also scored by AIVAT
 (Burch et al. 2018): the return plus, at every chance node and every decision (both strategies are
-known), the expected minus the realised value of a fixed value function, here the expected return
-of the cards and public state when both play the ``cfr:iters=1000`` blueprint. The corrections have
+known), the expected minus the realised value of a value function fixed before play: the expected
+return of the cards and public state when both agents play their blueprints
+(:mod:`agents.poker_aivat`). The corrections have
 mean zero whatever the value function, so the estimate stays unbiased while most of the luck of
 the cards and of the mixed actions cancels.
 """
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from agents.cfr_agent import TabularPokerAgent
-from agents.poker_aivat import AivatScorer
+from agents.poker_aivat import AivatScorer, match_scorers
 from agents.core import Agent
 from agents.registry import make_agent
 from games.core import Game, State
@@ -83,14 +84,14 @@ def duplicate_match(game: Game, a: Agent, b: Agent, pairs: int, seed: int,
     result and, with ``aivat``, the AIVAT one."""
     rng = np.random.default_rng(seed)
     deck_size = DECK[game.spec.name]
-    scorer = AivatScorer(game.spec.name) if aivat else None
+    scorers = match_scorers(game.spec.name, a, b) if aivat else {}  # type: ignore[arg-type]
     scores = np.empty((pairs, 2))
     for i in range(pairs):
         deck = rng.permutation(deck_size)
-        first = _play_hand(game, (a, b), deck, scorer)
-        second = _play_hand(game, (b, a), deck, scorer)
+        first = _play_hand(game, (a, b), deck, scorers.get(0))
+        second = _play_hand(game, (b, a), deck, scorers.get(1))
         scores[i, 0] = 0.5 * (first[0] + second[1])
-        if scorer is not None:
+        if scorers:
             scores[i, 1] = 0.5 * (first[2] - second[2])
     results = [_result(scores[:, k], game.spec.name) for k in range(2 if aivat else 1)]
     return results[0], (results[1] if aivat else None)

@@ -1,9 +1,11 @@
-"""AIVAT is unbiased: its exact expectation over every deal and action equals the exact return."""
+"""AIVAT is unbiased: its exact expectation over every deal and action equals the exact return, with
+the agents' blueprints or a fixed blueprint as the value function."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from agents.poker_aivat import AivatScorer, aivat_applies
+from agents.poker_aivat import AivatScorer, aivat_applies, match_scorers
 from agents.registry import make_agent
 from games.registry import make_game
 
@@ -33,15 +35,17 @@ def _expectations(scorer: AivatScorer, seats: tuple, node: int, hist: list[int],
 
 
 @pytest.mark.parametrize("name,spec_a,spec_b", [("kuhn_poker", "cfr:iters=10", "cfr:iters=300"),
-                                                ("leduc_poker", "cfr:iters=30", "cfr:iters=3")])
+                                                ("leduc_poker", "subgame:blueprint=30,iters=100", "cfr:iters=3")])
 def test_aivat_expectation_equals_the_exact_return(name: str, spec_a: str, spec_b: str) -> None:
     game = make_game(name)
     a, b = make_agent(spec_a, game, seed=0), make_agent(spec_b, game, seed=1)
     assert aivat_applies(name, [a, b]) and not aivat_applies(name, [a, make_agent("random", game)])
-    scorer = AivatScorer(name)
-    deck = scorer.tree.rules.deck_size
+    if spec_a.startswith("subgame"):  # the value function is its blueprint, not the re-solved play
+        assert not np.allclose(a.blueprint_strategy(), a.full_strategy())
+    scorers = match_scorers(name, a, b)
+    deck = scorers[0].tree.rules.deck_size
     deals = [(h0, h1) for h0 in range(deck) for h1 in range(deck) if h0 != h1]
-    for seats in ((a, b), (b, a)):
+    for seats, scorer in (((a, b), scorers[0]), ((b, a), scorers[1]), ((a, b), AivatScorer(name))):
         pairs = [_expectations(scorer, seats, 0, [h0, h1], 1.0 / len(deals)) for h0, h1 in deals]
         aivat, ret = sum(p[0] for p in pairs), sum(p[1] for p in pairs)
         assert aivat == pytest.approx(ret, abs=1e-9)
