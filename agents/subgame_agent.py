@@ -1,5 +1,10 @@
 """The subgame-solving agent ``subgame:blueprint=30,iters=1000,depth=0,leaf=blueprint,safe=1``.
 
+``leaf=net:PATH`` (Leduc, ``horizon=round``): the round-1 subgames' leaves (the board deal) are valued
+every ``leaf_every`` iterations by a value network over public belief states
+(:mod:`agents.leduc_value_net`, trained by ``python -m selfplay.leduc_value_train``) from the ranges the
+subgame's strategy reaches them with, instead of by the blueprint's continuation values.
+
 On top of a cached CFR blueprint it re-solves subgames (after the blueprint's first ``first``
 actions: at the start of every betting round, every ``depth`` actions, or at every decision with
 ``every=1``) from both players' ranges under the strategy played so far, to the end of the hand
@@ -17,8 +22,9 @@ import numpy as np
 
 from agents.cfr_agent import HOLDEM, Algo, TabularPokerAgent, blueprint, poker_tree
 from agents.core import Agent, AgentKind
-from games.core import Game
-from search.cfr import ResolveConfig, Resolver
+from games.core import Game, UnsupportedGameError
+from search.cfr import PublicTree, ResolveConfig, Resolver
+from search.cfr.leaf_solve import LeafFn
 
 
 @dataclass(frozen=True)
@@ -41,8 +47,12 @@ class SubgameOptions:
     """Re-solve at every decision (continual re-solving), not only at round starts and depth steps."""
     first: int = 1
     """Player actions the blueprint plays before the first re-solve point."""
-    leaf: Literal["blueprint"] = "blueprint"
-    """Leaf values: the blueprint's continuation values."""
+    leaf: str = "blueprint"
+    """Leaf values: ``blueprint`` (its continuation values) or ``net:PATH`` (a leaf value network checkpoint)."""
+    leaf_every: int = 1
+    """With ``leaf=net:PATH``: solver iterations between two evaluations of the leaves."""
+    lookahead: bool = False
+    """Safe depth-limited re-solving judges candidates with the next subgames re-solved below their leaves."""
     safe: bool = True
     """Safe re-solving (never more exploitable than the blueprint); 0 = unsafe, for comparison."""
     buckets: int = 8
@@ -53,6 +63,17 @@ class SubgameOptions:
             raise ValueError(f"blueprint must be >= 1; got {self.blueprint}")
         if self.iters < 0 or self.depth < 0 or self.first < 0:
             raise ValueError("iters, depth and first must be >= 0")
+        if self.leaf != "blueprint" and not (self.leaf.startswith("net:") and len(self.leaf) > 4):
+            raise ValueError(f"leaf must be 'blueprint' or 'net:PATH'; got '{self.leaf}'")
+        if self.leaf != "blueprint" and (self.horizon != "round" or self.depth != 0):
+            raise ValueError("leaf=net:PATH values the end of the betting round: it needs horizon=round and depth=0")
+        if self.leaf_every < 1:
+            raise ValueError(f"leaf_every must be >= 1; got {self.leaf_every}")
+
+    @property
+    def net_path(self) -> str | None:
+        """The leaf network checkpoint, or None for blueprint leaves."""
+        return self.leaf[4:] if self.leaf.startswith("net:") else None
 
 
 class SubgameAgent(TabularPokerAgent):
@@ -62,8 +83,9 @@ class SubgameAgent(TabularPokerAgent):
         super().__init__(game, poker_tree(game), seed)
         bp = blueprint(self.tree.rules.name, options.blueprint_algo, options.blueprint)
         config = ResolveConfig(iterations=options.iters, algo=options.algo, depth=options.depth, safe=options.safe,
-                               horizon=options.horizon, every=options.every, first=options.first)
-        self.resolver = Resolver(self.tree, bp, config)
+                               horizon=options.horizon, every=options.every, first=options.first,
+                               leaf_every=options.leaf_every, lookahead=options.lookahead)
+        self.resolver = Resolver(self.tree, bp, config, leaf_fn=leaf_function(options.net_path, self.tree))
 
     def strategy_at(self, node: int) -> np.ndarray:
         return self.resolver.strategy_at(node)
@@ -71,9 +93,26 @@ class SubgameAgent(TabularPokerAgent):
     def full_strategy(self) -> np.ndarray:
         return self.resolver.resolve_all()
 
+    def blueprint_strategy(self) -> np.ndarray:
+        return self.resolver.blueprint
+
+
+def leaf_function(net_path: str | None, tree: PublicTree) -> LeafFn | None:
+    """The leaf value network at ``net_path`` as a leaf function on ``tree`` (None: blueprint leaves)."""
+    if net_path is None:
+        return None
+    from agents.leduc_value_net import NetLeafValues, load_leaf_net
+
+    if tree.rules.name != "leduc_poker":
+        raise UnsupportedGameError(f"leaf=net:PATH is for leduc_poker; not {tree.rules.name}")
+    model, _ = load_leaf_net(net_path)
+    return NetLeafValues(model, tree)
+
 
 def _build(game: Game, options: SubgameOptions, seed: int) -> Agent:
     if game.spec.name == HOLDEM:
+        if options.net_path is not None:
+            raise UnsupportedGameError("leaf=net:PATH is for leduc_poker; holdem_limit re-solves rivers")
         from agents.holdem_agent import HoldemSubgameAgent
 
         return HoldemSubgameAgent(game, options.blueprint, options.buckets, seed, options.iters, options.algo,
@@ -83,4 +122,5 @@ def _build(game: Game, options: SubgameOptions, seed: int) -> Agent:
 
 AGENT = AgentKind(name="subgame", options=SubgameOptions, build=_build,
                   help="CFR subgame solving on a blueprint: blueprint=100, iters=1000, depth=0, horizon=game|round, "
-                       "every=0, first=1, safe=1 (holdem_limit: river re-solving, buckets=8)")
+                       "every=0, first=1, safe=1, leaf=blueprint|net:PATH (Leduc, horizon=round), leaf_every=1 "
+                       "(holdem_limit: river re-solving, buckets=8)")

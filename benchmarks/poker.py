@@ -8,6 +8,8 @@
 * ``agree [--games kuhn_poker,leduc_poker] [--algos cfr+,dcfr] [--checkpoints 10,100,1000]``: our
   exploitability in both floating-point orders against open_spiel's solvers at each checkpoint
   (:mod:`benchmarks.poker_agree`).
+* ``leaves [--net PATH] [--exact] [--lookahead]``: depth-limited re-solving with blueprint leaves vs
+  value-network leaves vs full depth on Leduc (:mod:`benchmarks.poker_tradeoff`; its own options).
 * ``headsup GAME A B --hands N``: a duplicate-deal match between two agent specs (``cfr:…``,
   ``subgame:…``, ``random``, …): mbb/hand with a 95% interval, and on Kuhn/Leduc the exact value.
 """
@@ -70,12 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     trade.add_argument("--first", type=int, default=1, help="actions the blueprint plays first (default 1)")
     trade.add_argument("--every", action="store_true", help="re-solve at every decision, not only round starts")
     trade.add_argument("--out", type=Path, default=Path("runs/benchmarks/poker_tradeoff"), help="report folder")
-    heads = sub.add_parser("headsup", help="duplicate-deal match of two agents: mbb/hand with a 95% interval")
+    heads = sub.add_parser("headsup", help="duplicate-deal match of two agents: mbb/hand with a 95%% interval")
     heads.add_argument("game", help="kuhn_poker, leduc_poker or holdem_limit")
     heads.add_argument("a", help="agent spec A (the one scored)")
     heads.add_argument("b", help="agent spec B")
     heads.add_argument("--hands", type=int, default=2000, help="hands, played as duplicate pairs (default 2000)")
     heads.add_argument("--seed", type=int, default=0)
+    sub.add_parser("leaves", help="blueprint vs value-network leaves (see python -m benchmarks.poker leaves --help)",
+                   add_help=False)
     agr = sub.add_parser("agree", help="our CFR+/DCFR against open_spiel's solvers at checkpoints")
     agr.add_argument("--games", default="kuhn_poker,leduc_poker", help="comma-separated games")
     agr.add_argument("--algos", default="cfr+,dcfr", help="cfr+ (vs C++ CFRPlusSolver) and/or dcfr (vs Python DCFR)")
@@ -129,6 +133,11 @@ def cmd_headsup(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["leaves"]:
+        from benchmarks.poker_tradeoff import main as leaves_main
+
+        return leaves_main(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "solve":
         out = cmd_solve(args)

@@ -20,18 +20,29 @@ the reach gadget with alternatives ``C_h - D_h`` minimises exactly the opponent'
 is kept only if that total shrinks (we evaluate it on the whole tree, which gives the same number);
 the candidate with the smallest total wins, else the strategy stays (counted as ``blueprint``). The composed strategy
 is therefore never more exploitable than the blueprint, by construction, whatever the iterations.
+
+Depth-limit leaves are valued by the blueprint's pair values, or, given a leaf function (a value
+network over public belief states, or the exact oracle; :mod:`search.cfr.leaf_solve`), from the ranges
+reaching them while the subgame is solved. The safety check needs no trust in those values: it
+judges every candidate on the whole tree, where the strategy below the leaves is what is currently
+composed there (or, with ``lookahead``, what re-solving the next subgames on top of the candidate gives).
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
 from search.cfr import kernels as K
+from search.cfr.leaf_solve import LEAF_RANGES, LeafFn, LeafSolveConfig, leaf_nodes, solve_leaf_valued
 from search.cfr.solver import ALGORITHMS, CFRConfig, CFRSolver, tree_args, uniform_strategy
 from search.cfr.subgame import HORIZONS, Subgame, build_subgame, pair_values, terminate_payoff
-from search.cfr.tree import DECISION, PublicTree
+from search.cfr.tree import CHANCE, DECISION, PublicTree
+
+Candidate = tuple[Subgame, np.ndarray]
+"""A subgame solution: the subgame and its strategy [D, H, A]."""
 
 CANDIDATES = ("unsafe", "max_margin", "gadget", "reach", "reach_max_margin")
 """Subgame solutions a safe re-solve compares (see the module docstring)."""
@@ -56,10 +67,20 @@ class ResolveConfig:
     first: int = 1
     """Player actions before the first re-solve point (the blueprint plays the first ``first`` actions;
     with ``horizon="game"`` and ``first=0`` the first subgame is the whole game)."""
+    leaf_every: int = 1
+    """With a leaf function: iterations between two evaluations of the leaves' PBSs."""
+    leaf_ranges: Literal["average", "current"] = "average"
+    """With a leaf function: leaf PBSs from the average strategy or the current iterate."""
+    lookahead: bool = False
+    """Safe re-solving of a depth-limited subgame judges each candidate together with the re-solves of
+    the next subgames below its leaves (what re-solving will play there), not with the strategy
+    currently below them."""
 
     def __post_init__(self) -> None:
         if self.horizon not in HORIZONS:
             raise ValueError(f"horizon must be one of {', '.join(HORIZONS)}; got '{self.horizon}'")
+        if self.leaf_every < 1 or self.leaf_ranges not in LEAF_RANGES:
+            raise ValueError(f"leaf_every must be >= 1 and leaf_ranges one of {', '.join(LEAF_RANGES)}")
         if self.iterations < 0 or self.depth < 0 or self.first < 0:
             raise ValueError("iterations, depth and first must be >= 0")
 
@@ -90,8 +111,11 @@ def _actions_before(tree: PublicTree, node: int) -> tuple[int, int]:
 class Resolver:
     """Re-solves lazily along public paths and keeps the composed strategy (for agents and tables)."""
 
-    def __init__(self, tree: PublicTree, blueprint: np.ndarray, config: ResolveConfig) -> None:
+    def __init__(self, tree: PublicTree, blueprint: np.ndarray, config: ResolveConfig,
+                 leaf_fn: LeafFn | None = None) -> None:
         self.tree = tree
+        self.leaf_fn = leaf_fn
+        """Values depth-limit leaves from their PBSs while solving (None: the blueprint's pair values)."""
         self.blueprint = blueprint
         self.config = config
         self.strategy = blueprint.copy()
@@ -156,18 +180,18 @@ class Resolver:
                 continue
             values = self._opponent_values(1 - p, self.strategy)
             best, best_total = "blueprint", float(values[0].sum())
-            kept: tuple[Subgame, np.ndarray] | None = None
+            kept: np.ndarray | None = None
             for name in CANDIDATES:
-                candidate = self._candidate(name, sub, plain, node, p, reach, values)
-                total = self._opponent_total(candidate, p)
+                hybrid = self._hybrid(self._candidate(name, sub, plain, node, p, reach, values), p)
+                total = float(self._opponent_values(1 - p, hybrid)[0].sum())
                 if total < best_total:
-                    best, best_total, kept = name, total, candidate
+                    best, best_total, kept = name, total, hybrid
             if kept is not None:
-                self._write(kept[0], kept[1], p, self.strategy)
+                self.strategy = kept
             self.stats.accepted[best] += 1
 
     def _candidate(self, name: str, sub: Subgame, plain: np.ndarray, node: int, p: int, reach: np.ndarray,
-                   values: np.ndarray) -> tuple[Subgame, np.ndarray]:
+                   values: np.ndarray) -> Candidate:
         if name == "unsafe":
             return sub, plain
         if name == "max_margin":
@@ -181,8 +205,13 @@ class Resolver:
         return sub, self._max_margin_solution(sub, node, p, reach, np.maximum(values[node], alt))
 
     def _solve(self, sub: Subgame, root_reach: np.ndarray) -> np.ndarray:
-        solver = CFRSolver(sub.tree, CFRConfig(self.config.algo), root_reach=root_reach)
-        solver.run(self.config.iterations)
+        """The subgame's average strategy; with a leaf function, ``sub``'s leaf payoffs keep its last values."""
+        c = self.config
+        if self.leaf_fn is not None and len(leaf_nodes(sub, self.tree)):
+            return solve_leaf_valued(sub, self.tree, root_reach, self.leaf_fn, c.iterations, CFRConfig(c.algo),
+                                     LeafSolveConfig(c.leaf_every, c.leaf_ranges)).strategy
+        solver = CFRSolver(sub.tree, CFRConfig(c.algo), root_reach=root_reach)
+        solver.run(c.iterations)
         return solver.average_strategy()
 
     def _opponent_values(self, opp: int, strategy: np.ndarray) -> np.ndarray:
@@ -193,11 +222,26 @@ class Resolver:
         K.backward_values(*tree_args(t), strategy, self._reach, opp, True, self._value)
         return self._value.copy()
 
-    def _opponent_total(self, candidate: tuple[Subgame, np.ndarray], p: int) -> float:
-        """The opponent's best-response value at the top of the game if ``p`` played ``candidate``."""
+    def _hybrid(self, candidate: Candidate, p: int) -> np.ndarray:
+        """The composed strategy with ``p`` playing ``candidate`` in the subgame and, with ``lookahead``
+        and depth-limit leaves, ``p``'s part of what re-solving the next subgames below them makes of it
+        (safe re-solves on top of the candidate, as :meth:`resolve_all` will run them)."""
         hybrid = self.strategy.copy()
-        self._write(candidate[0], candidate[1], p, hybrid)
-        return float(self._opponent_values(1 - p, hybrid)[0].sum())
+        sub, strategy = candidate
+        self._write(sub, strategy, p, hybrid)
+        if not (self.config.lookahead and sub.leaves):
+            return hybrid
+        t = self.tree
+        child = Resolver(t, self.blueprint, dataclasses.replace(self.config, lookahead=False), self.leaf_fn)
+        child.strategy = hybrid.copy()
+        for leaf in sub.leaves:
+            points = ([int(c) for c in t.children[leaf, : t.num_children[leaf]]] if int(t.kind[leaf]) == CHANCE
+                      else [leaf])
+            for point in points:
+                child.resolve(point)
+        own = t.decision_index[(t.kind == DECISION) & (t.player == p)]
+        hybrid[own] = child.strategy[own]  # only the re-solves below the leaves changed anything
+        return hybrid
 
     def _reach_alternatives(self, node: int, opp: int, values: np.ndarray) -> np.ndarray:
         """float64 [H]: ``C_h - D_h`` of the module docstring (a value below any reachable one where the
@@ -238,16 +282,14 @@ class Resolver:
         K.normalise(strategy_sum, sub.tree.num_children, node_of, out)
         return out
 
-    def _gadget_solution(self, node: int, p: int, reach: np.ndarray, alt: np.ndarray) -> tuple[Subgame, np.ndarray]:
+    def _gadget_solution(self, node: int, p: int, reach: np.ndarray, alt: np.ndarray) -> Candidate:
         opp = 1 - p
         take = terminate_payoff(self.tree, node, opp, alt, reach[p])
         sub = build_subgame(self.tree, node, self.config.depth, self._pairs, gadget=(opp, take),
                             horizon=self.config.horizon)
         root_reach = np.ones((2, self.tree.num_hands))
         root_reach[p] = reach[p]
-        solver = CFRSolver(sub.tree, CFRConfig(self.config.algo), root_reach=root_reach)
-        solver.run(self.config.iterations)
-        return sub, solver.average_strategy()
+        return sub, self._solve(sub, root_reach)
 
     def _write(self, sub: Subgame, sub_strategy: np.ndarray, p: int, target: np.ndarray) -> None:
         """Copy player ``p``'s subgame strategy into a full-tree strategy array."""

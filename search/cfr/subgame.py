@@ -4,7 +4,8 @@ A subgame starts at a public decision node ``root`` of the full tree and stops a
 betting round (horizon ``round``: the board-dealing chance node becomes a leaf) or of the hand
 (horizon ``game``), or ``depth`` actions below ``root``.
 A leaf is valued by the blueprint: ``pair_values[leaf, h0, h1]`` is player 0's expected return from
-the leaf on when both players follow the blueprint, chance weights included like terminal payoffs.
+the leaf on when both players follow the blueprint, chance weights included like terminal payoffs
+(:mod:`search.cfr.leaf_solve` re-values leaves from their public belief states while solving).
 """
 from __future__ import annotations
 
@@ -70,7 +71,8 @@ HORIZONS = ("round", "game")
 
 def build_subgame(tree: PublicTree, root: int, depth: int, leaf_values: np.ndarray,
                   gadget: tuple[int, np.ndarray] | None = None, horizon: str = "round") -> Subgame:
-    """Extract the subgame at ``root`` (a decision node).
+    """Extract the subgame at ``root`` (a decision node; or a board-dealing chance node with
+    ``horizon="game"`` and no gadget: the rest of the hand, as leaf oracles solve it).
 
     Args:
         depth: actions below ``root`` before a decision node becomes a leaf; 0 = to the horizon.
@@ -81,8 +83,9 @@ def build_subgame(tree: PublicTree, root: int, depth: int, leaf_values: np.ndarr
     """
     if horizon not in HORIZONS:
         raise ValueError(f"unknown subgame horizon '{horizon}' (known: {', '.join(HORIZONS)})")
-    if int(tree.kind[root]) != DECISION:
-        raise ValueError(f"subgame root {root} is not a decision node")
+    kind_root = int(tree.kind[root])
+    if kind_root != DECISION and not (kind_root == CHANCE and horizon == "game" and gadget is None):
+        raise ValueError(f"subgame root {root} is not a decision node (a chance node needs horizon 'game', no gadget)")
     rows: list[dict] = []
     payoffs: list[np.ndarray] = []
     full: list[int] = []

@@ -36,6 +36,13 @@ def test_solve_json_and_export(tmp_path) -> None:
                                                                                             rel=1e-6)
 
 
+def test_help_lists_every_command() -> None:
+    proc = _run("--help")
+    assert proc.returncode == 0, proc.stderr
+    for command in ("solve", "speed", "tradeoff", "headsup", "leaves", "agree"):
+        assert command in proc.stdout
+
+
 def test_agree_json_and_history_solve() -> None:
     pytest.importorskip("pyspiel")
     proc = _run("agree", "--games", "kuhn_poker", "--checkpoints", "10,200", "--json")
