@@ -1,7 +1,8 @@
 """The ``guided`` agent for sudoku: network-guided depth-first search with a node budget.
 
-``guided:net=PATH,nodes=N[,level=L,iters=K,device=D]`` (or ``guided:PATH,...``): the network of the
-checkpoint orders cells and digits, the exact deductions of ``level`` prune, and the search
+``guided:net=PATH,nodes=N[,level=L,iters=K,trust=T,device=D]`` (or ``guided:PATH,...``): the network of
+the checkpoint orders cells and digits (branching where it is at least ``trust`` sure, else on a cell
+with fewest candidates), the exact deductions of ``level`` prune, and the search
 (:mod:`search.sudoku.guided`) stops at the first solution or after ``nodes`` branching states. The
 default level 1 (naked singles) is the level puzzle difficulty is measured at, so the network, not
 the deductions, does the work (at level 3 most generated puzzles need no branching at all).
@@ -23,7 +24,7 @@ from agents.sudoku_net import SudokuNetAgent, load_scorer
 from games.core import Game, State, UnsupportedGameError
 from games.sudoku import SudokuState
 from games.sudoku.grid import format_grid
-from search.sudoku.guided import GuidedResult, guided_solve
+from search.sudoku.guided import DEFAULT_TRUST, GuidedResult, guided_solve
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class GuidedOptions:
     """Deduction level 0..3 of the search (none, naked singles, + hidden singles, + locked candidates)."""
     iters: int = 0
     """Iterations of a recurrent network (0 = as trained)."""
+    trust: float = DEFAULT_TRUST
+    """Confidence from which the network's most confident cell is branched on (> 1: always fewest candidates)."""
     device: str = "cpu"
     """Torch device: cpu or cuda."""
 
@@ -48,15 +51,18 @@ class GuidedOptions:
             raise ValueError(f"level must be 0..3; got {self.level}")
         if self.iters < 0:
             raise ValueError(f"iters must be >= 0; got {self.iters}")
+        if not self.trust >= 0:
+            raise ValueError(f"trust must be >= 0; got {self.trust}")
 
 
 class GuidedAgent(Agent):
     """Network-guided depth-first search (see the module docstring)."""
 
-    def __init__(self, raw: SudokuNetAgent, nodes: int, level: int) -> None:
+    def __init__(self, raw: SudokuNetAgent, nodes: int, level: int, trust: float = DEFAULT_TRUST) -> None:
         self.raw = raw
         self.nodes = nodes
         self.level = level
+        self.trust = trust
         self._solution: np.ndarray | None = None
 
     def reset(self) -> None:
@@ -69,7 +75,7 @@ class GuidedAgent(Agent):
         def score(grids: np.ndarray, _givens: np.ndarray) -> np.ndarray:
             return scorer(grids, np.broadcast_to(state.givens, grids.shape))
 
-        return guided_solve(state.grid, score, max_nodes=self.nodes, level=self.level)
+        return guided_solve(state.grid, score, max_nodes=self.nodes, level=self.level, trust=self.trust)
 
     def act(self, state: State) -> int:
         assert isinstance(state, SudokuState)
@@ -95,8 +101,9 @@ def _build(game: Game, options: GuidedOptions, seed: int) -> GuidedAgent:
     if game.spec.name != "sudoku":
         raise UnsupportedGameError(f"the guided agent plays sudoku only, not {game.spec.name}")
     scorer = load_scorer(options.net, game, iters=options.iters or None, device=options.device)
-    return GuidedAgent(SudokuNetAgent(scorer, seed=seed), nodes=options.nodes, level=options.level)
+    return GuidedAgent(SudokuNetAgent(scorer, seed=seed), nodes=options.nodes, level=options.level,
+                       trust=options.trust)
 
 
 AGENT = AgentKind(name="guided", options=GuidedOptions, build=_build, positional="net",
-                  help="guided:net=PATH,nodes=N[,level=L,iters=K] - sudoku depth-first search ordered by a network")
+                  help="guided:net=PATH,nodes=N[,level=L,iters=K,trust=T] - sudoku depth-first search ordered by a network")

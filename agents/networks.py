@@ -24,7 +24,7 @@ from games.core import Game, GameSpec, InputError, UnsupportedGameError
 if TYPE_CHECKING:
     from agents.torch_evaluator import TorchEvaluator
 
-NetKind = Literal["resnet", "recurrent", "mlp"]
+NetKind = Literal["resnet", "recurrent", "mlp", "sudoku"]
 
 
 class NetConfigError(InputError):
@@ -36,7 +36,7 @@ class NetConfig:
     """Architecture of a policy/value network."""
 
     kind: NetKind = "resnet"
-    """Family: ``resnet``, ``recurrent`` (weight-tied, iterable) or ``mlp``."""
+    """Family: ``resnet``, ``recurrent`` (weight-tied, iterable), ``mlp`` or ``sudoku`` (:mod:`agents.net_sudoku`)."""
     blocks: int = 4
     """Residual blocks of the tower (resnet) or inside the weight-tied block (recurrent); hidden layers (mlp)."""
     channels: int = 64
@@ -49,8 +49,8 @@ class NetConfig:
     """1x1-convolution channels of the policy head (resnet, recurrent)."""
 
     def __post_init__(self) -> None:
-        if self.kind not in ("resnet", "recurrent", "mlp"):
-            raise NetConfigError(f"unknown network kind '{self.kind}' (known: resnet, recurrent, mlp)")
+        if self.kind not in ("resnet", "recurrent", "mlp", "sudoku"):
+            raise NetConfigError(f"unknown network kind '{self.kind}' (known: resnet, recurrent, mlp, sudoku)")
         for name in ("blocks", "channels", "iters", "value_hidden", "policy_channels"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
@@ -93,6 +93,10 @@ def build_network(config: NetConfig, spec: GameSpec) -> PolicyValueNet:
         from agents.net_mlp import MLPNet
 
         return MLPNet(config, spec)
+    if config.kind == "sudoku":
+        from agents.net_sudoku import SudokuNet
+
+        return SudokuNet(config, spec)
     if len(spec.observation_shape) != 3:
         raise UnsupportedGameError(
             f"a {config.kind} network needs [C, H, W] observations; {spec.name} has {spec.observation_shape} (use kind mlp)")

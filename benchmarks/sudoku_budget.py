@@ -1,12 +1,13 @@
 """Sudoku solve rate against search budget: ``python -m benchmarks.sudoku_budget`` (``benchmarks.sudoku budget``).
 
 ``--run RUN [--run RUN2] --nodes 1,4,16,64,256 [--iters 1,2,4,8,16] (--puzzles FILE | --generate N)
-[--min-guesses G] [--seed S] [--level L] [--out DIR] [--json]``
+[--min-guesses G] [--seed S] [--level L] [--trust T] [--out DIR] [--json]``
 
 For every checkpoint of each training run (:mod:`selfplay.sudoku_train`), on the same test puzzles:
 
 * ``raw``: the network filling greedily with no search (:func:`agents.sudoku_net.greedy_fill`);
-* ``guided``: network-guided depth-first search (:mod:`search.sudoku.guided`) at deduction level
+* ``guided``: network-guided depth-first search (:mod:`search.sudoku.guided`, following the network's
+  most confident cell from confidence ``--trust`` on, else a cell with fewest candidates) at deduction level
   ``--level`` (default 1, naked singles: the level difficulty is measured at), solve rate at each node
   budget of ``--nodes``. The search is deterministic and a budget only cuts it short, so one search
   with the largest budget gives every budget: a puzzle is solved within ``N`` nodes when its first
@@ -14,10 +15,13 @@ For every checkpoint of each training run (:mod:`selfplay.sudoku_train`), on the
 * the reference ``classical`` depth-first search of the exact solver at the same level (fewest
   candidates first, digits in order) on the same budgets, and ``ratio_vs_classical_dfs``: mean nodes
   of the guided search of each run's last checkpoint over the classical search's, on hard puzzles
-  (buckets hard and hardest),
-  unsolved puzzles counted at the largest budget;
+  (buckets hard and hardest), unsolved puzzles counted at the largest budget
+  (``median_ratio_vs_classical_dfs``: the same with medians); every checkpoint's ``hard_nodes``
+  (mean, median) and ratios, so that trained checkpoints can be compared with the untrained one;
 * for recurrent networks (last checkpoint): raw and guided solve rates at each of ``--iters``;
-* ``value_accuracy``: how often the value's sign is right about "still solvable" on held-out positions.
+* ``value_accuracy``: how often the value's sign is right about "still solvable" on held-out positions
+  shown as the search at ``--level`` shows them (after its deductions), ``value_accuracy_undeduced``
+  on the same kind of positions without the deductions.
 
 Every answer is checked against the givens and the rules. Figures are per difficulty bucket (solver
 guesses at level 1: easy < 5, medium 5-19, hard >= 20; hardest: hard and >= 20 guesses at
@@ -46,12 +50,14 @@ from games.sudoku import SudokuGame, canonical_form, check_answer
 from games.sudoku.generator import difficulty, generate_puzzles
 from games.sudoku.grid import parse_grid, read_puzzle_lines
 from search.sudoku import solve, solve_many
-from search.sudoku.guided import guided_solve_many
-from selfplay.sudoku_data import correct_positions, label, random_wrong_fill
+from search.sudoku.guided import DEFAULT_TRUST, guided_solve_many
+from selfplay.sudoku_data import correct_positions, deduce, label, random_wrong_fill, search_positions
 from selfplay.sudoku_train import TRAIN_PUZZLES_FILE
 
 HARD_BUCKETS = ("hard", "hardest")
 """Buckets of puzzles needing >= 20 guesses at level 1: where ``ratio_vs_classical_dfs`` is measured."""
+RECURRENT_KINDS = ("recurrent", "sudoku")
+"""Network kinds with an iteration count that can be changed at test time."""
 
 
 def parse_ints(text: str, name: str, minimum: int) -> list[int]:
@@ -113,10 +119,10 @@ def rates(solved: np.ndarray, buckets: list[str]) -> dict[str, float]:
 
 
 def search_curve(grids: np.ndarray, scorer: NetScorer | None, budgets: list[int], level: int,
-                 buckets: list[str]) -> dict[str, Any]:
+                 buckets: list[str], trust: float = DEFAULT_TRUST) -> dict[str, Any]:
     """Solve rates of a (guided or classical) search at every budget, and its nodes per puzzle."""
     start = time.perf_counter()
-    results = guided_solve_many(grids, scorer, max_nodes=budgets[-1], level=level)
+    results = guided_solve_many(grids, scorer, max_nodes=budgets[-1], level=level, trust=trust)
     seconds = time.perf_counter() - start
     solved = _solved(grids, [r.solution for r in results])
     nodes = np.array([r.nodes for r in results])
@@ -136,6 +142,21 @@ def mean_needed(curve: dict[str, Any], mask: np.ndarray) -> float:
     return float(np.mean(nodes[mask]))
 
 
+def median_needed(curve: dict[str, Any], mask: np.ndarray) -> float:
+    """Median of the same figure as :func:`mean_needed`."""
+    nodes = np.where(curve["solved"], curve["nodes"], curve["budgets"][-1])
+    return float(np.median(nodes[mask]))
+
+
+def add_node_ratios(curve: dict[str, Any], classical: dict[str, Any], mask: np.ndarray) -> None:
+    """Store in ``curve`` its mean and median nodes over ``mask`` and their ratios to ``classical``'s."""
+    mean, median = mean_needed(curve, mask), median_needed(curve, mask)
+    ref_mean, ref_median = mean_needed(classical, mask), median_needed(classical, mask)
+    curve["hard_nodes"] = {"mean": mean, "median": median}
+    curve["ratio_mean"] = mean / ref_mean if ref_mean > 0 else None
+    curve["ratio_median"] = median / ref_median if ref_median > 0 else None
+
+
 def raw_result(grids: np.ndarray, scorer: NetScorer, buckets: list[str]) -> dict[str, Any]:
     """Solve rate of the network filling greedily, no search."""
     start = time.perf_counter()
@@ -144,20 +165,27 @@ def raw_result(grids: np.ndarray, scorer: NetScorer, buckets: list[str]) -> dict
     return {"solve_rate": rates(solved, buckets), "seconds": time.perf_counter() - start}
 
 
-def value_accuracy(grids: np.ndarray, scorer: NetScorer, seed: int = 0) -> float:
+def value_accuracy(grids: np.ndarray, scorer: NetScorer, level: int | None, seed: int = 0) -> float:
     """Share of held-out positions whose value sign says right whether the solver can complete them:
-    each test puzzle partly filled from its solution, and once more with one wrong legal digit."""
+    each test puzzle partly filled from its solution, and once more with one wrong legal digit; with a
+    ``level``, both shown after that level's deductions (the states the guided search scores), else as filled.
+    """
     rng = np.random.default_rng(seed)
     solutions = solve_many(grids, level=3, limit=1).solutions
-    correct = correct_positions(grids, solutions, rng)
-    positions = np.concatenate([correct, random_wrong_fill(correct, solutions, rng)])
+    if level is None:
+        correct = correct_positions(grids, solutions, rng)
+        wrong = random_wrong_fill(correct, solutions, rng)
+    else:
+        correct = search_positions(grids, solutions, rng, level)
+        wrong, _ = deduce(random_wrong_fill(correct, solutions, rng), level)
+    positions = np.concatenate([correct, wrong])
     givens = np.concatenate([grids, grids]) > 0
     labels = label(positions, givens, None).value
     return float(np.mean((scorer.values(positions, givens) > 0) == (labels > 0)))
 
 
 def measure_run(run: Path, grids: np.ndarray, budgets: list[int], iters: list[int], level: int,
-                buckets: list[str]) -> dict[str, Any]:
+                buckets: list[str], trust: float = DEFAULT_TRUST) -> dict[str, Any]:
     """Every checkpoint of ``run``: raw and guided; recurrent last checkpoint: both at every ``iters``."""
     game = SudokuGame()
     paths = list_checkpoints(run)
@@ -170,18 +198,19 @@ def measure_run(run: Path, grids: np.ndarray, budgets: list[int], iters: list[in
         checkpoints.append({
             "path": str(path), "steps": ckpt.metadata.learner_steps, "samples": ckpt.metadata.samples,
             "train_seconds": ckpt.metadata.wall_seconds, "kind": ckpt.network.kind,
-            "train_iters": ckpt.network.iters if ckpt.network.kind == "recurrent" else None,
+            "train_iters": ckpt.network.iters if ckpt.network.kind in RECURRENT_KINDS else None,
             "raw": raw_result(grids, scorer, buckets),
-            "guided": search_curve(grids, scorer, budgets, level, buckets),
-            "value_accuracy": value_accuracy(grids, scorer),
+            "guided": search_curve(grids, scorer, budgets, level, buckets, trust),
+            "value_accuracy": value_accuracy(grids, scorer, level),
+            "value_accuracy_undeduced": value_accuracy(grids, scorer, None),
         })
     by_iters = {}
     last = checkpoints[-1]
-    if last["kind"] == "recurrent":
+    if last["kind"] in RECURRENT_KINDS:
         for k in iters:
             scorer = load_scorer(last["path"], game, iters=k)
             by_iters[str(k)] = {"raw": raw_result(grids, scorer, buckets),
-                                "guided": search_curve(grids, scorer, budgets, level, buckets)}
+                                "guided": search_curve(grids, scorer, budgets, level, buckets, trust)}
     return {"run": str(run), "checkpoints": checkpoints, "iters": by_iters}
 
 
@@ -191,6 +220,8 @@ def budget(args: argparse.Namespace) -> dict[str, Any]:
     iters = parse_ints(args.iters, "--iters", 1)
     if not 0 <= args.level <= 3:
         raise InputError(f"--level must be 0..3; got {args.level}")
+    if not args.trust >= 0:
+        raise InputError(f"--trust must be >= 0; got {args.trust}")
     runs = [Path(r) for r in args.run]
     for run in runs:
         if not list_checkpoints(run):
@@ -200,18 +231,26 @@ def budget(args: argparse.Namespace) -> dict[str, Any]:
     buckets = [bucket_of(difficulty(g), solve(g, level=3, limit=2).guesses) for g in grids]
     hard = np.array([b in HARD_BUCKETS for b in buckets])
     classical = search_curve(grids, None, budgets, args.level, buckets)
-    results = [measure_run(run, grids, budgets, iters, args.level, buckets) for run in runs]
+    results = [measure_run(run, grids, budgets, iters, args.level, buckets, args.trust) for run in runs]
     mask = hard if hard.any() else np.ones(len(grids), dtype=bool)
-    reference = mean_needed(classical, mask)
+    add_node_ratios(classical, classical, mask)
     for res in results:
-        guided = mean_needed(res["checkpoints"][-1]["guided"], mask)
-        res["ratio_vs_classical_dfs"] = guided / reference if reference > 0 else None
+        for curve in [c["guided"] for c in res["checkpoints"]] + [v["guided"] for v in res["iters"].values()]:
+            add_node_ratios(curve, classical, mask)
+        last = res["checkpoints"][-1]["guided"]
+        res["ratio_vs_classical_dfs"] = last["ratio_mean"]
+        res["median_ratio_vs_classical_dfs"] = last["ratio_median"]
+        res["untrained_ratio_vs_classical_dfs"] = res["checkpoints"][0]["guided"]["ratio_mean"]
         res["ratio_bucket"] = "hard+hardest" if hard.any() else "all"
-    ratios = [(r["ratio_vs_classical_dfs"], r["run"]) for r in results if r["ratio_vs_classical_dfs"] is not None]
-    best = min(ratios) if ratios else (None, None)
+    ratios = [(r["ratio_vs_classical_dfs"], i) for i, r in enumerate(results) if r["ratio_vs_classical_dfs"] is not None]
+    best = results[min(ratios)[1]] if ratios else None
     return {
-        "ratio_vs_classical_dfs": best[0], "ratio_run": best[1],
+        "ratio_vs_classical_dfs": best["ratio_vs_classical_dfs"] if best else None,
+        "median_ratio_vs_classical_dfs": best["median_ratio_vs_classical_dfs"] if best else None,
+        "untrained_ratio_vs_classical_dfs": best["untrained_ratio_vs_classical_dfs"] if best else None,
+        "ratio_run": best["run"] if best else None, "ratio_bucket": "hard+hardest" if hard.any() else "all",
         "puzzles": len(puzzles), "dropped_as_training_equivalents": dropped, "level": args.level,
+        "trust": args.trust,
         "budgets": budgets, "iters": iters, "seed": args.seed,
         "bucket_counts": {b: buckets.count(b) for b in BUCKETS if b in buckets},
         "test_puzzles": puzzles, "classical": classical, "runs": results,
@@ -232,6 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--min-guesses", type=int, default=0, help="difficulty of generated puzzles")
     p.add_argument("--seed", type=int, default=1000, help="seed of the generated test puzzles")
     p.add_argument("--level", type=int, default=1, help="deduction level of both searches (0..3)")
+    p.add_argument("--trust", type=float, default=DEFAULT_TRUST,
+                   help="confidence from which guided search follows the network's most confident cell")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's; 1 is fastest "
                    "on a busy machine)")
     p.add_argument("--out", help="folder for report.md, report.html, PNG plots and results.json")

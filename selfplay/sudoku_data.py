@@ -1,16 +1,20 @@
 """Training positions for the sudoku network and their labels (used by :mod:`selfplay.sudoku_train`).
 
-Every position is a grid reached from a training puzzle (after a random symmetry of the grid):
+Every position is a grid reached from a training puzzle (after a random symmetry of the grid), shown
+after the deductions of the guided search's level (:data:`SEARCH_LEVEL`, naked singles), as the
+search shows its states to the network (:func:`deduce`):
 
-* *correct* positions: a random fraction (uniform in [0, 1]) of the blanks filled with the solution;
+* *correct* positions: a random fraction of the blanks filled with the solution, halved until the
+  deductions leave some blank (:func:`search_positions`);
 * *off-path* positions: a correct position after some more placements that may be wrong. With
-  ``search`` targets (the default) these placements are the network's own: its 1..``max_fill``
-  most probable legal placements (self-play on puzzles); with ``solution`` targets (the ablation) one
-  random legal digit that differs from the known solution.
+  ``search`` targets (the default) these placements are the network's own: its guesses (digits drawn
+  from its probabilities) at 1..``max_fill`` random open cells (self-play on puzzles); with
+  ``solution`` targets (the ablation) one random legal digit that differs from the known solution.
 
 Labels: the value target is +1 when the grid can still be completed to a solution, -1 otherwise; the
-policy target is, for each blank of a solvable grid, the digit of its solution (none for unsolvable
-grids). With ``search`` targets both come from the project's exact solver
+policy target is, for each blank of a solvable grid, the digit of its solution; for an unsolvable
+grid there is no right digit (``policy`` -1 everywhere) and the trainer asks for a uniform policy
+over each blank's legal digits (:func:`selfplay.sudoku_train.sudoku_loss`). With ``search`` targets both come from the project's exact solver
 (:func:`search.sudoku.solve_many` on every position, including the solution of each puzzle); with
 ``solution`` targets from the generator's known solutions (a grid is solvable when it agrees with
 the puzzle's unique solution).
@@ -24,13 +28,17 @@ import numpy as np
 
 from games.sudoku.canonical import random_symmetry
 from games.sudoku.generator import generate_puzzles
-from games.sudoku.grid import parse_grid
+from games.sudoku.grid import parse_grid, tables
+from games.sudoku.kernels import start_state
 from search.sudoku import solve_many
 
 Targets = Literal["search", "solution"]
 """Where labels come from: the exact solver (default) or the generator's known solutions (ablation)."""
 SOLVER_LEVEL = 3
 """Deduction level of the solver that labels positions (all deductions: fastest)."""
+SEARCH_LEVEL = 1
+"""Deduction level of the guided search the network serves (:mod:`search.sudoku.guided`): training
+positions are shown after its deductions, as the search shows them to the network."""
 
 
 @dataclass(frozen=True)
@@ -80,11 +88,56 @@ def symmetric_copies(puzzles: np.ndarray, solutions: np.ndarray, rng: np.random.
     return p_out, s_out
 
 
-def correct_positions(puzzles: np.ndarray, solutions: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """int8 [B, 81]: each puzzle with a uniformly random fraction of its blanks filled from its solution."""
-    fraction = rng.random((len(puzzles), 1))
+def correct_positions(puzzles: np.ndarray, solutions: np.ndarray, rng: np.random.Generator,
+                      share: float | None = None) -> np.ndarray:
+    """int8 [B, 81]: each puzzle with a uniformly random fraction (or ``share``) of its blanks filled from
+    its solution."""
+    fraction = rng.random((len(puzzles), 1)) if share is None else np.full((len(puzzles), 1), share)
     fill = (puzzles == 0) & (rng.random(puzzles.shape) < fraction)
     return np.where(fill, solutions, puzzles).astype(np.int8)
+
+
+def deduce(grids: np.ndarray, level: int) -> tuple[np.ndarray, np.ndarray]:
+    """The grids as a search at deduction ``level`` sees them: after its deductions (at level 1 every
+    naked single filled, again and again).
+
+    Args:
+        grids: int8 [B, 81] rule-abiding grids.
+    Returns:
+        (int8 [B, 81] grids after the deductions, bool [B] the deductions found a contradiction; such a
+        grid is returned unchanged).
+    """
+    tabs = tables(3)
+    cand = np.empty(81, dtype=np.int32)
+    val = np.empty(81, dtype=np.int8)
+    queue = np.empty(81, dtype=np.int32)
+    out = np.array(grids, dtype=np.int8)
+    dead = np.zeros(len(out), dtype=bool)
+    for i in range(len(out)):
+        if start_state(np.ascontiguousarray(out[i]), cand, val, queue, level, *tabs):
+            out[i] = val
+        else:
+            dead[i] = True
+    return out, dead
+
+
+def search_positions(puzzles: np.ndarray, solutions: np.ndarray, rng: np.random.Generator,
+                     level: int) -> np.ndarray:
+    """int8 [B, 81] correct positions as a guided search at ``level`` meets them: a random share of each
+    puzzle's blanks filled from its solution, then the deductions of ``level``; while that leaves no
+    blank the share is halved (at share 0: the puzzle itself after deductions), so that positions are
+    spread over a search from its first state on and few are already solved."""
+    out = np.empty_like(puzzles, dtype=np.int8)
+    for i in range(len(puzzles)):
+        share = float(rng.random())
+        while True:
+            grid = correct_positions(puzzles[i:i + 1], solutions[i:i + 1], rng, share=share)
+            grid, _ = deduce(grid, level)
+            if np.any(grid == 0) or share < 1e-3:
+                break
+            share /= 2
+        out[i] = grid[0]
+    return out
 
 
 def _fits(grid: np.ndarray, cell: int, digit: int) -> bool:
@@ -96,28 +149,27 @@ def _fits(grid: np.ndarray, cell: int, digit: int) -> bool:
 
 
 def network_fill(grids: np.ndarray, log_probs: np.ndarray, rng: np.random.Generator, max_fill: int) -> np.ndarray:
-    """The network's own placements: for each grid its k ~ U{1..max_fill} most probable legal placements
-    in cells with two or more legal digits (a cell with one is forced, never wrong, and would be the
-    most probable: the value would see no mistakes), re-checked one after another so that the grid never
-    breaks a rule.
+    """The network's own placements: for each grid k ~ U{1..max_fill} times, a random blank with two or
+    more legal digits (a cell with one is forced, never wrong: the value would see no mistakes) gets a
+    digit drawn from the network's probabilities for that cell; every placement is re-checked against
+    the grid so far so that the grid never breaks a rule. A network sure and right at a cell adds a right
+    digit, an unsure one often a wrong digit: the mistakes are the network's own, as often as it makes them.
 
     Args:
         grids: int8 [B, 81]. log_probs: float [B, 81, 9] per-cell log-probabilities over legal digits
             (-inf where illegal), from the network on ``grids``.
     """
     out = grids.copy()
-    choices = np.isfinite(log_probs)
-    forced = choices.sum(axis=2, keepdims=True) == 1
-    flat = np.where(forced, -np.inf, log_probs).reshape(len(grids), -1)
+    probs = np.exp(log_probs)
+    open_cells = np.isfinite(log_probs).sum(axis=2) >= 2
     for i in range(len(grids)):
         k = int(rng.integers(1, max_fill + 1))
-        order = np.argsort(-flat[i], kind="stable")
         placed = 0
-        for action in order[:4 * k]:
-            if placed >= k or not np.isfinite(flat[i, action]):
+        for cell in rng.permutation(np.flatnonzero(open_cells[i])):
+            if placed >= k:
                 break
-            cell, d = divmod(int(action), 9)
-            if out[i, cell] == 0 and _fits(out[i], cell, d + 1):
+            d = int(rng.choice(9, p=probs[i, cell] / probs[i, cell].sum()))
+            if _fits(out[i], int(cell), d + 1):
                 out[i, cell] = d + 1
                 placed += 1
     return out

@@ -7,12 +7,21 @@ to branch and in which order to try digits come from a *scorer*, a plain callabl
 
 (higher = more likely; e.g. a network's per-(cell, digit) logits), so this module needs no torch. In
 every state (after the deductions of ``level``, see :mod:`games.sudoku.kernels`) the scores of each
-empty cell are turned into probabilities over the cell's remaining candidates; the search branches on
-the cell whose best candidate is most probable (first in row-major order on ties; a cell with one
-candidate has probability 1) and tries its candidates from most to least probable. A uniform scorer
-thus branches on a cell with fewest candidates. Without a scorer (``scorer=None``) the choice is the
-classical one of :func:`games.sudoku.dfs.dfs_solve` (fewest candidates, digits in increasing order),
-node for node, which makes the two directly comparable.
+empty cell are turned into probabilities over the cell's remaining candidates, and the cell's
+*confidence* is its best candidate's probability. The search branches on
+
+* the most confident cell when its confidence is at least ``trust`` (the scorer is sure: e.g. a network
+  that has spotted a hidden single, which level 1 does not deduce);
+* otherwise, as the classical search, on a cell with fewest candidates (fail first), the most
+  confident of them;
+
+and tries the cell's candidates from most to least probable (first in row-major order on ties). The
+scorer thus decides alone where it is sure and orders the digits everywhere, while a weak or unsure
+scorer cannot lead the search into a cell with many candidates on a mere hunch, where a wrong guess
+opens a large dead subtree (``trust=0``: always the most confident cell; ``trust > 1``: always fail
+first). Without a scorer (``scorer=None``) the choice is the classical one of
+:func:`games.sudoku.dfs.dfs_solve` (fewest candidates, digits in increasing order), node for node,
+which makes the two directly comparable.
 
 Statistics as in the exact solver: ``nodes`` = states created by branching (each counts against
 ``max_nodes``), ``guesses`` = those created at a cell with two or more candidates, plus
@@ -34,6 +43,8 @@ Scorer = Callable[[np.ndarray, np.ndarray], np.ndarray]
 """``(grids int8 [B, 81], givens bool [B, 81]) -> scores float [B, 81, 9]`` (higher = more likely)."""
 SIZE = 9
 """Digits of the grid (9x9 only: the scorer's output is [81, 9])."""
+DEFAULT_TRUST = 0.9
+"""Confidence from which the guided search follows the scorer's most confident cell (see the module docstring)."""
 _BITS = 1 << np.arange(SIZE, dtype=np.int32)
 """Bit of each digit (index d - 1) in a candidate mask."""
 
@@ -64,12 +75,14 @@ def candidate_matrix(cand: np.ndarray) -> np.ndarray:
     return (cand[:, None] & _BITS) != 0
 
 
-def guided_choice(cand: np.ndarray, val: np.ndarray, scores: np.ndarray) -> tuple[int, list[int]]:
+def guided_choice(cand: np.ndarray, val: np.ndarray, scores: np.ndarray,
+                  trust: float = DEFAULT_TRUST) -> tuple[int, list[int]]:
     """The branch cell and its candidate digits (1..9), most probable first, under ``scores``.
 
     Args:
         cand: int32 [81] candidate masks. val: int8 [81] placed digits (0 = empty; at least one empty).
         scores: float [81, 9] scores of (cell, digit - 1).
+        trust: confidence from which the most confident cell is taken whatever its candidates.
     """
     allowed = candidate_matrix(cand) & (val == 0)[:, None]
     masked = np.where(allowed, scores.astype(np.float64), -np.inf)
@@ -78,6 +91,9 @@ def guided_choice(cand: np.ndarray, val: np.ndarray, scores: np.ndarray) -> tupl
     shifted = np.where(allowed, np.exp(masked - np.where(empty, top, 0.0)[:, None]), 0.0)
     confidence = np.where(empty, 1.0 / np.maximum(shifted.sum(axis=1), 1e-300), -1.0)
     cell = int(np.argmax(confidence))
+    if confidence[cell] < trust:
+        counts = np.where(empty, allowed.sum(axis=1), SIZE + 1)
+        cell = int(np.argmax(np.where(counts == counts.min(), confidence, -2.0)))
     order = np.argsort(-masked[cell], kind="stable")
     return cell, [int(i) + 1 for i in order if allowed[cell, i]]
 
@@ -108,9 +124,10 @@ class GuidedSearch:
     holds the grid (int8 [81]) to score next.
     """
 
-    def __init__(self, grid: np.ndarray, level: int, max_nodes: int) -> None:
+    def __init__(self, grid: np.ndarray, level: int, max_nodes: int, trust: float = DEFAULT_TRUST) -> None:
         self.tables = tables(3)
         self.level = level
+        self.trust = trust
         self.max_nodes = max_nodes
         self.givens = np.asarray(grid) > 0
         self.frames: list[_Frame] = []
@@ -150,7 +167,7 @@ class GuidedSearch:
             cell, digits = classical_choice(cand, val)
         else:
             self.evaluations += 1
-            cell, digits = guided_choice(cand, val, scores)
+            cell, digits = guided_choice(cand, val, scores, self.trust)
         self.frames.append(_Frame(cand, val, cell, digits))
         self._branch()
 
@@ -184,7 +201,9 @@ class GuidedSearch:
                             evaluations=self.evaluations, aborted=self.aborted and self.solution is None)
 
 
-def _check(level: int, max_nodes: int) -> None:
+def _check(level: int, max_nodes: int, trust: float) -> None:
+    if not trust >= 0:
+        raise ValueError(f"guided search: trust must be >= 0, got {trust}")
     if not 0 <= level <= 3:
         raise ValueError(f"guided search: level must be 0..3, got {level}")
     if max_nodes < 0:
@@ -192,17 +211,18 @@ def _check(level: int, max_nodes: int) -> None:
 
 
 def guided_solve_many(grids: np.ndarray, scorer: Scorer | None, max_nodes: int = 0,
-                      level: int = 1) -> list[GuidedResult]:
+                      level: int = 1, trust: float = DEFAULT_TRUST) -> list[GuidedResult]:
     """Search each 9x9 grid (int [B, 81], 0 = blank) in lockstep; one scorer call per round.
 
     Args:
         grids: puzzles (rule-abiding; a grid without solution ends with ``solution=None``).
         scorer: see :data:`Scorer`; None = the exact solver's classical choice.
         max_nodes: node budget per grid (0 = none). level: deduction level 0..3.
+        trust: confidence from which the scorer's most confident cell is branched on (see the module docstring).
     """
-    _check(level, max_nodes)
+    _check(level, max_nodes, trust)
     arr = np.asarray(grids).reshape(-1, 81)
-    searches = [GuidedSearch(g, level, max_nodes) for g in arr]
+    searches = [GuidedSearch(g, level, max_nodes, trust) for g in arr]
     while True:
         active = [s for s in searches if not s.done]
         if not active:
@@ -221,6 +241,7 @@ def guided_solve_many(grids: np.ndarray, scorer: Scorer | None, max_nodes: int =
     return [s.result() for s in searches]
 
 
-def guided_solve(grid: np.ndarray, scorer: Scorer | None, max_nodes: int = 0, level: int = 1) -> GuidedResult:
+def guided_solve(grid: np.ndarray, scorer: Scorer | None, max_nodes: int = 0, level: int = 1,
+                 trust: float = DEFAULT_TRUST) -> GuidedResult:
     """Search one 9x9 grid (int [81]); see :func:`guided_solve_many`."""
-    return guided_solve_many(np.asarray(grid).reshape(1, 81), scorer, max_nodes, level)[0]
+    return guided_solve_many(np.asarray(grid).reshape(1, 81), scorer, max_nodes, level, trust)[0]

@@ -38,11 +38,11 @@ HARD = read_puzzle_lines((ROOT / "games" / "sudoku" / "data" / "hard.txt").read_
 
 @pytest.fixture(scope="module")
 def checkpoints(tmp_path_factory) -> dict[str, Path]:
-    """Tiny untrained resnet and recurrent sudoku checkpoints."""
+    """Tiny untrained resnet, recurrent and sudoku-net checkpoints."""
     folder = tmp_path_factory.mktemp("ckpt")
     out = {}
     torch.manual_seed(0)
-    for kind in ("resnet", "recurrent"):
+    for kind in ("resnet", "recurrent", "sudoku"):
         model = build_network(NetConfig(kind=kind, blocks=1, channels=8, iters=2, policy_channels=9), SUDOKU_SPEC)
         out[kind] = save_checkpoint(folder / f"{kind}.pt", model, "sudoku", TrainingMetadata())
     return out
@@ -104,7 +104,7 @@ def _rows(grids: np.ndarray, puzzles: np.ndarray, table: np.ndarray) -> np.ndarr
 
 def test_net_spec_builds_the_sudoku_agent_and_plays_legal_moves(checkpoints):
     game = SudokuGame()
-    for kind, extra in (("resnet", ""), ("recurrent", ",iters=5")):
+    for kind, extra in (("resnet", ""), ("recurrent", ",iters=5"), ("sudoku", ",iters=3")):
         agent = make_agent(f"net:{checkpoints[kind]}{extra}", game)
         assert isinstance(agent, SudokuNetAgent)
         state = game.state_from_string(HARD[0])
@@ -127,6 +127,9 @@ def test_guided_agent_with_unlimited_budget_solves_with_any_network(checkpoints)
     for text in HARD[:5]:
         result = agent.solve_puzzle(game.state_from_string(text))
         assert check_answer(parse_grid(text), parse_grid(result.answer)) is None
+    sure = make_agent(f"guided:net={checkpoints['sudoku']},nodes=0,trust=2,iters=3", game)
+    result = sure.solve_puzzle(game.state_from_string(HARD[2]))
+    assert check_answer(parse_grid(HARD[2]), parse_grid(result.answer)) is None
     capped = make_agent(f"guided:{checkpoints['resnet']},nodes=1,level=0", game)
     result = capped.solve_puzzle(game.state_from_string(HARD[0]))
     assert result.nodes <= 1 and result.answer == HARD[0]  # unsolved within one node: grid unchanged
@@ -136,6 +139,8 @@ def test_guided_agent_with_unlimited_budget_solves_with_any_network(checkpoints)
     assert state.is_solved()
     with pytest.raises(AgentSpecError, match="level"):
         make_agent(f"guided:net={checkpoints['resnet']},level=5", game)
+    with pytest.raises(AgentSpecError, match="trust"):
+        make_agent(f"guided:net={checkpoints['resnet']},trust=-0.5", game)
 
 
 def test_play_cli_runs_net_and_guided_agents(checkpoints, tmp_path):

@@ -35,9 +35,9 @@ def one_torch_thread():
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> Path:
-    """A recurrent run of two steps (three checkpoints)."""
+    """A run of the (recurrent) sudoku network of two steps (three checkpoints)."""
     out = tmp_path_factory.mktemp("runs") / "tiny"
-    train(SudokuTrainConfig(puzzles=3, max_steps=2, net="recurrent", iters=2, blocks=1, channels=8, batch_size=4,
+    train(SudokuTrainConfig(puzzles=3, max_steps=2, net="sudoku", iters=2, blocks=1, channels=8, batch_size=4,
                             checkpoints=2), out, set())
     return out
 
@@ -72,7 +72,15 @@ def test_budget_curves_report_and_training_puzzles_dropped(run, tmp_path):
         assert rates == sorted(rates)  # more budget never solves fewer
         assert all((n <= 256) for n in curve["nodes"])
     assert res["ratio_vs_classical_dfs"] is not None and res["ratio_vs_classical_dfs"] > 0
-    for name in ("report.md", "report.html", "results.json", "budget_all.png", "budget_hard.png", "iters.png"):
+    capped = np.minimum(nodes_l1, 256)  # every puzzle is hard: the ratios are over all four
+    assert res["classical"]["hard_nodes"] == {"mean": pytest.approx(np.mean(capped)),
+                                              "median": pytest.approx(np.median(capped))}
+    last = only["checkpoints"][-1]["guided"]
+    assert last["ratio_mean"] == pytest.approx(last["hard_nodes"]["mean"] / np.mean(capped))
+    assert res["median_ratio_vs_classical_dfs"] == pytest.approx(last["hard_nodes"]["median"] / np.median(capped))
+    assert res["untrained_ratio_vs_classical_dfs"] == only["checkpoints"][0]["guided"]["ratio_mean"]
+    assert res["trust"] == 0.9
+    for name in ("report.md", "report.html", "results.json", "budget_all.png", "budget_hard.png", "iters_all.png", "iters_hard.png"):
         assert (out / name).is_file()
 
 
@@ -83,7 +91,7 @@ def test_generated_test_set_and_bad_input(run, tmp_path, capsys):
     train_forms = {canonical_form(p) for p in read_puzzle_lines((run / TRAIN_PUZZLES_FILE).read_text().splitlines())}
     assert not train_forms & {canonical_form(p) for p in res["test_puzzles"]}
     for args, word in ((["--run", str(run), "--nodes", "x"], "--nodes"), (["--run", str(tmp_path)], "no checkpoints"),
-                       (["--run", str(run), "--level", "4"], "--level")):
+                       (["--run", str(run), "--level", "4"], "--level"), (["--run", str(run), "--trust", "-1"], "--trust")):
         assert run_cli(main, [*args, "--generate", "2"]) == 2
         err = capsys.readouterr().err
         assert err.startswith("error:") and word in err

@@ -119,3 +119,21 @@ def test_guided_choice_uniform_scores_pick_fewest_candidates_and_bad_shape_fails
         guided_solve(hard[0][0], lambda g, m: np.zeros((len(g), 9)), level=1)
     with pytest.raises(ValueError, match="level"):
         guided_solve(hard[0][0], None, level=4)
+
+
+def test_trust_decides_between_the_scorers_hunch_and_fail_first():
+    cand = np.full(81, 0b1111, dtype=np.int32)  # four candidates everywhere ...
+    cand[60] = 0b0110  # ... but two at cell 60
+    cand[61] = 0b0011  # and at cell 61
+    val = np.zeros(81, dtype=np.int8)
+    scores = np.zeros((81, 9))
+    scores[5, 3] = 2.0  # a hunch at cell 5: probability e^2 / (e^2 + 3) = 0.71
+    scores[61, 1] = 0.5  # cell 61 is the more confident of the two fail-first cells
+    assert guided_choice(cand, val, scores, trust=0.9) == (61, [2, 1])
+    assert guided_choice(cand, val, scores, trust=0.7) == (5, [4, 1, 2, 3])
+    assert guided_choice(cand, val, scores, trust=0.0) == (5, [4, 1, 2, 3])
+    scores[5, 3] = 5.0  # a sure cell (0.98) is followed at the default trust
+    assert guided_choice(cand, val, scores)[0] == 5
+    assert guided_choice(cand, val, scores, trust=1.5)[0] == 61  # trust above 1: always fail first
+    with pytest.raises(ValueError, match="trust"):
+        guided_solve(np.zeros(81, dtype=np.int8), None, trust=-1.0)
