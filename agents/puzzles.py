@@ -171,7 +171,8 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--generate", type=int, help="generate this many puzzles")
     parser.add_argument("--min-guesses", type=int, default=0, help="difficulty of generated puzzles")
     parser.add_argument("--seed", type=int, default=0, help="seed of the generator and the agent")
-    parser.add_argument("--out", help="folder for puzzles.jsonl (nothing written without it)")
+    parser.add_argument("--out", help="folder for puzzles.jsonl (nothing written without it or with '-', as in "
+                                      "agents.play)")
     parser.add_argument("--json", action="store_true", help="print one JSON summary object")
     return parser
 
@@ -189,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     puzzles = _load_puzzles(args)
     outcomes: list[PuzzleOutcome] = []
     out_file = None
-    if args.out is not None:
+    if args.out is not None and args.out != "-":
         Path(args.out).mkdir(parents=True, exist_ok=True)
         out_file = (Path(args.out) / "puzzles.jsonl").open("w")
     with make_agent(args.spec, game, seed=args.seed) as agent:

@@ -97,7 +97,8 @@ def test_cli_subprocess_generate_and_out(tmp_path: Path) -> None:
     assert all(check_outcome(r["puzzle"], r["answer"]) is None for r in rows)
 
 
-def test_puzzles_file_and_move_by_move_agents(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_puzzles_file_and_move_by_move_agents(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "p.txt"
     path.write_text("# three hard ones\n" + "\n".join(HARD[:3]) + "\n")
     assert main(["sudoku", "random", "--puzzles", str(path), "--json", "--seed", "3"]) == 0
@@ -105,6 +106,9 @@ def test_puzzles_file_and_move_by_move_agents(tmp_path: Path, capsys: pytest.Cap
     assert summary["puzzles"] == 3 and summary["mean_guesses"] is None and summary["solve_rate"] < 1.0
     assert main(["sudoku", "solver:level=0", "--puzzles", str(path)]) == 0
     assert "solved 3/3" in capsys.readouterr().out
+    monkeypatch.chdir(tmp_path)
+    assert main(["sudoku", "solver", "--puzzles", str(path), "--out", "-"]) == 0  # '-' writes no files
+    assert not (tmp_path / "-").exists()
 
 
 @pytest.mark.parametrize("argv, words", [
