@@ -167,6 +167,7 @@ def test_ctrl_c_keeps_finished_games_and_resumes(tmp_path: Path) -> None:
     args = ["connect_four", "random", "mcts:sims=2000", "--games-per-pair", "400", "--out", str(out), "--json"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "benchmarks.tournament", *args], cwd=ROOT, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # see test_play
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not (out / "games.jsonl").exists() or len(lines(out)) < 3):
