@@ -117,6 +117,14 @@ def save_checkpoint(path: str | Path, model: PolicyValueNet, game_name: str, met
         "metadata": metadata.to_dict(),
         "optimizer": optimizer_state,
     }
+    return write_atomically(path, payload)
+
+
+def write_atomically(path: str | Path, payload: dict[str, Any]) -> Path:
+    """``torch.save`` ``payload`` to ``path`` through a temp file in the same folder, fsync and rename, so a
+    crash never leaves a half-written file; the folder is created; returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o644)  # mkstemp makes 0600; a checkpoint is an ordinary readable file
@@ -132,21 +140,28 @@ def save_checkpoint(path: str | Path, model: PolicyValueNet, game_name: str, met
     return path
 
 
-def load_checkpoint(path: str | Path) -> Checkpoint:
-    """Read a checkpoint with ``torch.load(weights_only=True)``; raises :class:`CheckpointError`."""
-    path = Path(path)
+def read_torch_file(path: Path, noun: str, format_name: str, format_version: int) -> dict[str, Any]:
+    """The dict saved at ``path`` (``torch.load(weights_only=True)``) after checking it exists, loads, and
+    carries ``format_name`` at a version this code reads; :class:`CheckpointError` naming the ``noun``."""
     if not path.is_file():
-        raise CheckpointError(f"checkpoint '{path}' does not exist")
+        raise CheckpointError(f"{noun} '{path}' does not exist")
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # torch raises many kinds (pickle, zip, runtime) for a bad file
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise CheckpointError(f"checkpoint '{path}' is corrupt or not a checkpoint ({first[:120]})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
-        raise CheckpointError(f"'{path}' is not a {FORMAT_NAME} file")
+        raise CheckpointError(f"{noun} '{path}' is corrupt or not a checkpoint ({first[:120]})") from None
+    if not isinstance(data, dict) or data.get("format") != format_name:
+        raise CheckpointError(f"'{path}' is not a {format_name} file")
     version = data.get("version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise CheckpointError(f"checkpoint '{path}' has format version {version!r}; this code reads up to {FORMAT_VERSION}")
+    if not isinstance(version, int) or version > format_version:
+        raise CheckpointError(f"{noun} '{path}' has format version {version!r}; this code reads up to {format_version}")
+    return data
+
+
+def load_checkpoint(path: str | Path) -> Checkpoint:
+    """Read a checkpoint with ``torch.load(weights_only=True)``; raises :class:`CheckpointError`."""
+    path = Path(path)
+    data = read_torch_file(path, "checkpoint", FORMAT_NAME, FORMAT_VERSION)
     try:
         network = NetConfig.from_dict(data["network"])
         metadata = TrainingMetadata.from_dict(dict(data.get("metadata") or {}))

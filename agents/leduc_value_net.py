@@ -13,8 +13,6 @@ a temporary file and renamed, read with ``torch.load(weights_only=True)``.
 from __future__ import annotations
 
 import dataclasses
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from agents.checkpoint import CheckpointError, TrainingMetadata
+from agents.checkpoint import CheckpointError, TrainingMetadata, read_torch_file, write_atomically
 from search.cfr.leaf_solve import LeafValueError
 from search.cfr.tree import CHANCE, LEDUC, PublicTree
 
@@ -110,40 +108,17 @@ class NetLeafValues:
 def save_leaf_net(path: str | Path, model: LeafValueNet, metadata: TrainingMetadata,
                   extra: dict[str, Any] | None = None) -> Path:
     """Write the checkpoint atomically (temp file in the same folder, then rename); returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "game": LEDUC.name,
                "config": dataclasses.asdict(model.config),
                "weights": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
                "metadata": metadata.to_dict(), "extra": dict(extra or {})}
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            torch.save(payload, fh)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return write_atomically(path, payload)
 
 
 def load_leaf_net(path: str | Path) -> tuple[LeafValueNet, TrainingMetadata]:
     """Read a leaf-value checkpoint (``weights_only=True``); raises :class:`CheckpointError`."""
     path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"leaf value checkpoint '{path}' does not exist")
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # torch raises many kinds (pickle, zip, runtime) for a bad file
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise CheckpointError(f"leaf value checkpoint '{path}' is corrupt ({first[:120]})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
-        raise CheckpointError(f"'{path}' is not a {FORMAT_NAME} file")
-    if not isinstance(data.get("version"), int) or data["version"] > FORMAT_VERSION:
-        raise CheckpointError(f"leaf value checkpoint '{path}' has format version {data.get('version')!r}; "
-                              f"this code reads up to {FORMAT_VERSION}")
+    data = read_torch_file(path, "leaf value checkpoint", FORMAT_NAME, FORMAT_VERSION)
     if data.get("game") != LEDUC.name:
         raise CheckpointError(f"leaf value checkpoint '{path}' is for {data.get('game')}, not {LEDUC.name}")
     try:

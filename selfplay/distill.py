@@ -29,8 +29,6 @@ import argparse
 import dataclasses
 import json
 import math
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +37,7 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from agents.checkpoint import TrainingMetadata, checkpoint_path, latest_checkpoint, load_checkpoint, save_checkpoint
+from agents.checkpoint import TrainingMetadata, checkpoint_path, latest_checkpoint, load_checkpoint, save_checkpoint, write_atomically
 from agents.networks import NetConfig, build_network, flops_per_evaluation
 from games.cli import run_cli
 from games.core import Game, InputError
@@ -184,15 +182,7 @@ class Trainer:
 
     def save_optimizer(self, path: Path) -> None:
         """Write the AdamW state (tagged with the step) atomically to ``path``."""
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                torch.save({"step": self.step, "optimizer": self.optimizer.state_dict()}, fh)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_atomically(path, {"step": self.step, "optimizer": self.optimizer.state_dict()})
 
     def _lr(self, progress: float, local_step: int) -> float:
         s = self.settings

@@ -26,13 +26,7 @@ ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
 """Environment of the command lines run by the tests (one torch thread)."""
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """One torch thread (small batches on a shared machine run fastest so); restored afterwards."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 HARD = read_puzzle_lines((ROOT / "games" / "sudoku" / "data" / "hard.txt").read_text().splitlines())
 
 
