@@ -99,7 +99,13 @@ class LearnerConfig:
     batch_size: int = 256
     """Positions per optimizer step."""
     lr: float = 1e-3
-    """AdamW learning rate."""
+    """AdamW learning rate (the peak one under a schedule)."""
+    lr_schedule: Literal["constant", "cosine"] = "constant"
+    """``cosine``: the rate falls from ``lr`` to ``lr_final x lr`` along a half cosine over the run's budget
+    (``--steps``: learner step / steps; ``--minutes``: training wall seconds / (seconds at the start of this
+    invocation + its minutes), so a resumed run continues the curve where it stopped)."""
+    lr_final: float = 0.1
+    """Cosine schedule: the rate at the end of the budget, as a fraction of ``lr``."""
     weight_decay: float = 1e-4
     """AdamW weight decay."""
     value_weight: float = 1.0
@@ -122,6 +128,8 @@ class LearnerConfig:
     def __post_init__(self) -> None:
         _check(self.batch_size >= 1, f"batch_size must be >= 1; got {self.batch_size}")
         _check(self.lr > 0 and self.weight_decay >= 0, "need lr > 0 and weight_decay >= 0")
+        _check(self.lr_schedule in ("constant", "cosine"), f"lr_schedule must be constant or cosine; got {self.lr_schedule!r}")
+        _check(0 <= self.lr_final <= 1, f"lr_final must be in [0, 1]; got {self.lr_final}")
         _check(self.value_weight >= 0 and 0 <= self.progressive_alpha <= 1, "need value_weight >= 0, progressive_alpha in [0, 1]")
         for name in ("publish_every", "checkpoint_every", "log_every"):
             _check(getattr(self, name) >= 1, f"{name} must be >= 1; got {getattr(self, name)}")

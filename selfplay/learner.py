@@ -9,7 +9,9 @@ mirrored (:mod:`selfplay.augment`; ``LearnerConfig.mirror``).
 from __future__ import annotations
 
 import time
+import math
 from pathlib import Path
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -20,6 +22,14 @@ from agents.networks import NetConfig, PolicyValueNet, build_network, flops_per_
 from games.core import GameSpec
 from selfplay.augment import mirror_half
 from selfplay.core import LearnerConfig
+
+def scheduled_lr(config: LearnerConfig, progress: float) -> float:
+    """The learning rate at ``progress`` (fraction of the budget spent, clipped to [0, 1])."""
+    if config.lr_schedule == "constant":
+        return config.lr
+    p = min(1.0, max(0.0, progress))
+    return config.lr * (config.lr_final + (1.0 - config.lr_final) * 0.5 * (1.0 + math.cos(math.pi * p)))
+
 
 TRAINING_PASS_COST = 3
 """Forward + backward of one position counted as this many forward evaluations (compute estimate)."""
@@ -76,6 +86,17 @@ class Learner:
         self.selfplay_evaluations = max(0, m.network_evaluations - train_evals)
         self.seconds_before = m.wall_seconds
         self._started = time.monotonic()
+
+    def set_progress(self, progress: float) -> float:
+        """Set the learning rate for ``progress`` through the budget (:func:`scheduled_lr`); returns it."""
+        lr = scheduled_lr(self.config, progress)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        return lr
+
+    @property
+    def lr(self) -> float:
+        return float(self.optimizer.param_groups[0]["lr"])
 
     def train_step(self, batch: dict[str, np.ndarray]) -> dict[str, float]:
         """One AdamW step on a batch (arrays keyed like :class:`selfplay.core.PlayedGame`); returns losses."""

@@ -102,6 +102,7 @@ class Trainer:
                 if not self._can_train():
                     continue
                 batch = ray.get(self.buffer.sample.remote(cfg.learner.batch_size))
+                self.learner.set_progress(self._progress(budget, start))
                 losses.append(self.learner.train_step(batch))
                 bar.update(1)
                 step = self.learner.step
@@ -138,6 +139,18 @@ class Trainer:
             return True
         return budget.minutes is not None and time.monotonic() - start >= 60.0 * budget.minutes
 
+    def _progress(self, budget: Budget, start: float) -> float:
+        """Fraction of the run's budget spent (the learning-rate schedule's clock): the larger of the step
+        fraction and the wall-time fraction; a resumed run counts the training time before it."""
+        fractions = [0.0]
+        if budget.steps is not None and budget.steps > 0:
+            fractions.append(self.learner.step / budget.steps)
+        if budget.minutes is not None:
+            before = self.learner.seconds_before
+            total = before + 60.0 * budget.minutes
+            fractions.append((before + time.monotonic() - start) / total if total > 0 else 1.0)
+        return min(1.0, max(fractions))
+
     def _can_train(self) -> bool:
         cfg = self.config
         if self.positions_this_run < cfg.replay.min_positions:
@@ -163,7 +176,7 @@ class Trainer:
 
     def _log(self, losses: list[dict[str, float]], writer: Any, start: float) -> None:
         seconds = time.monotonic() - start
-        record: dict[str, Any] = {"step": self.learner.step}
+        record: dict[str, Any] = {"step": self.learner.step, "lr": self.learner.lr}
         for key in losses[0] if losses else []:
             record[key] = sum(x[key] for x in losses) / len(losses)
         meta = self.learner.metadata()
