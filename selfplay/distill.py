@@ -126,12 +126,19 @@ def _check_args(args: argparse.Namespace) -> None:
         raise DistillError(f"run folder '{out}' is not empty; use --resume or another --out")
 
 
-def _split(dataset: Dataset, seed: int) -> tuple[Dataset, Dataset]:
-    """(train, validation): about 2% (at most 2000, none for tiny sets) held out, chosen by seed."""
+def _split(dataset: Dataset, seed: int, first_new: int = 0) -> tuple[Dataset, Dataset]:
+    """(train, validation): about 2% (at most 2000, none for tiny sets) held out, chosen by seed among
+    the positions from index ``first_new`` on. A resumed run passes the number of positions it had before
+    this invocation (shards load in order, so those come first): a network restored from a checkpoint
+    trained on the old positions, so only the new ones can validate it. ``first_new`` is ignored when
+    nothing new was added."""
     n = len(dataset)
-    held = min(2000, n // 50)
-    order = np.random.default_rng(seed).permutation(n)
-    return dataset.subset(np.sort(order[held:])), dataset.subset(np.sort(order[:held]))
+    start = first_new if 0 < first_new < n else 0
+    held = min(2000, (n - start) // 50)
+    order = start + np.random.default_rng(seed).permutation(n - start)
+    val = np.sort(order[:held])
+    train = np.setdiff1d(np.arange(n), val, assume_unique=True)
+    return dataset.subset(train), dataset.subset(val)
 
 
 def evaluate(model: torch.nn.Module, data: Dataset, game: Game, settings: TrainSettings) -> dict[str, float]:
@@ -269,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     (out / SUMMARY).write_text(json.dumps(_summary_dict(args, label, net, settings, gen_total), indent=2) + "\n")
 
     dataset = load_dataset(data_dir)
-    train, val = _split(dataset, args.seed)
+    train, val = _split(dataset, args.seed, first_new=len(known) if stats.positions > 0 else 0)
     torch.set_num_threads(args.threads)
     trainer = Trainer(game, net, settings, args.seed)
     newest = latest_checkpoint(out) if args.resume else None

@@ -185,3 +185,31 @@ def test_cli_bad_input_is_one_line_and_status_2(tmp_path: Path) -> None:
         assert proc.stderr.startswith("error: ") and message in proc.stderr, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
 
+
+
+def test_split_holds_out_only_new_positions_on_resume() -> None:
+    import numpy as np
+
+    from selfplay.distill import _split
+
+    class Indices:
+        def __init__(self, index: np.ndarray) -> None:
+            self.index = index
+
+        def __len__(self) -> int:
+            return len(self.index)
+
+        def subset(self, index: np.ndarray) -> "Indices":
+            return Indices(self.index[index])
+
+    data = Indices(np.arange(10_000))
+    train, val = _split(data, seed=3)
+    assert len(val) == 200 and len(train) == 9_800
+    assert not set(train.index) & set(val.index)
+    fresh_train, fresh_val = _split(data, seed=3, first_new=0)
+    assert list(fresh_val.index) == list(val.index)
+    train, val = _split(data, seed=3, first_new=6_000)
+    assert len(val) == 80 and val.index.min() >= 6_000  # 2% of the 4,000 new positions
+    assert sorted([*train.index, *val.index]) == list(range(10_000))
+    train, val = _split(data, seed=3, first_new=10_000)  # nothing new: the whole set again
+    assert len(val) == 200
