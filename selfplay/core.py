@@ -46,6 +46,10 @@ class SelfPlayConfig:
     """Move-choice temperature of the opening plies (1 = proportional to visits)."""
     final_temperature: float = 0.0
     """Move-choice temperature afterwards (0 = most visited)."""
+    random_move_prob: float = 0.0
+    """Probability that a move played is a uniformly random legal one instead of the search's choice (its
+    position still trains the policy on the search). Shows the network positions after mistakes, which a
+    raw policy must also answer (self-play opponents never make them); 0 = off."""
     fast_simulations: int = 0
     """Playout-cap randomization (KataGo): simulations of a fast search; 0 = off (every search is full)."""
     full_search_prob: float = 0.25
@@ -65,6 +69,7 @@ class SelfPlayConfig:
         _check(0 <= self.dirichlet_fraction <= 1, f"dirichlet_fraction must be in [0, 1]; got {self.dirichlet_fraction}")
         _check(self.dirichlet_alpha > 0, f"dirichlet_alpha must be > 0; got {self.dirichlet_alpha}")
         _check(self.temperature >= 0 and self.final_temperature >= 0, "temperatures must be >= 0")
+        _check(0 <= self.random_move_prob < 1, f"random_move_prob must be in [0, 1); got {self.random_move_prob}")
         _check(0 <= self.fast_simulations <= self.simulations, "fast_simulations must be in [0, simulations]")
         _check(0 < self.full_search_prob <= 1, f"full_search_prob must be in (0, 1]; got {self.full_search_prob}")
         _check(self.resign_threshold >= 0, f"resign_threshold must be >= 0; got {self.resign_threshold}")

@@ -4,7 +4,8 @@ Every move of every game is searched together (one evaluator call per search ste
 Exploration: Dirichlet noise at full-search roots, a temperature schedule by ply, optional playout-cap
 randomization (a fraction of moves gets a full search and becomes a policy target; the others a fast
 search without noise), optional resignation with a fraction of games played out to measure how often
-resigning would have been wrong.
+resigning would have been wrong; optionally a small share of uniformly random moves
+(``random_move_prob``), so that the network also meets positions after mistakes.
 """
 from __future__ import annotations
 
@@ -120,6 +121,8 @@ class SelfPlayWorker:
         ply = len(g.movers)
         temperature = self.config.temperature if ply <= self.config.temperature_moves else self.config.final_temperature
         action = summary.action if self.config.gumbel and temperature == 0 else select_action(summary, temperature, self.rng)
+        if self.config.random_move_prob > 0 and self.rng.random() < self.config.random_move_prob:
+            action = int(self.rng.choice(np.flatnonzero(mask)))
         state.apply(action)
         if state.is_terminal() or ply >= self.max_plies:
             return self._finish(g)

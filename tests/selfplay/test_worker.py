@@ -43,6 +43,26 @@ def test_games_are_consistent_with_the_rules() -> None:
     assert game.spec.num_actions == 7
 
 
+def _share_not_searched(prob: float) -> float:
+    """Share of moves (after the first) that differ from the search's most visited move."""
+    worker = _worker(games_per_worker=4, simulations=24, temperature_moves=0, random_move_prob=prob)
+    differ = total = 0
+    for g in worker.play_games(min_games=8):
+        stones = g.observations[:, :2].sum(axis=(1, 2))  # stones per column, both players
+        played = np.argmax(stones[1:] - stones[:-1], axis=1)
+        best = np.argmax(g.policies[:-1], axis=1)
+        differ += int((played != best).sum())
+        total += len(played)
+    return differ / total
+
+
+def test_random_moves_replace_a_share_of_searched_moves() -> None:
+    assert _share_not_searched(0.0) < 0.1  # only ties between equally visited moves
+    assert 0.25 < _share_not_searched(0.5) < 0.65  # half the moves random, 6 in 7 of those differ
+    with pytest.raises(ConfigError, match="random_move_prob"):
+        SelfPlayConfig(random_move_prob=1.0)
+
+
 def test_playout_cap_randomization_marks_some_moves_fast() -> None:
     worker = _worker(games_per_worker=4, simulations=16, fast_simulations=2, full_search_prob=0.3)
     games = worker.play_games(min_games=4)
