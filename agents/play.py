@@ -124,6 +124,14 @@ def start_state(game: Game, fen: str | None, moves: str | None, text: str | None
     return state
 
 
+def default_opening_plies(game: Game, start_given: bool = False) -> int:
+    """Random plies before each pair of games when none are asked for: 4 for chess, 2 for other games
+    without chance, 0 for games with chance or when the match starts from a given position."""
+    if start_given or game.spec.has_chance:
+        return 0
+    return 4 if game.spec.name == "chess" else 2
+
+
 def random_opening(game: Game, base: State | None, plies: int, rng: np.random.Generator) -> State | None:
     """``plies`` uniformly random moves from ``base``, retried until the position is not over."""
     if plies <= 0:
@@ -218,8 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     base = start_state(game, args.fen, args.moves, args.start)
     plies = args.openings
     if plies is None:
-        given = base is not None
-        plies = 0 if (given or spec.has_chance) else (4 if spec.name == "chess" else 2)
+        plies = default_opening_plies(game, start_given=base is not None)
     if plies < 0:
         raise InputError("--openings must be >= 0")
     if plies and spec.has_chance:

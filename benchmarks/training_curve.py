@@ -28,6 +28,7 @@ from typing import Any, Sequence
 
 from agents.checkpoint import list_checkpoints, load_checkpoint
 from agents.match_stats import paired_mean_with_interval, score_of
+from agents.play import default_opening_plies
 from agents.records import GameRecord
 from benchmarks.tournament import Pairing, run_schedule
 from games.cli import run_cli
@@ -78,9 +79,10 @@ class Point:
     path: Path
     step: int
     minutes: float
+    game: str
 
 
-def default_matches(game_name: str) -> list[Match]:
+def default_matches() -> list[Match]:
     """Raw network against random, and the network's search against search without a network."""
     return [Match(f"net:{NET}", "random"), Match(f"mcts:net={NET},sims=200", "mcts:sims=200")]
 
@@ -92,8 +94,8 @@ def read_points(run: Path) -> list[Point]:
         raise CurveError(f"no checkpoints in {run / 'checkpoints'}")
     points = []
     for path in paths:
-        meta = load_checkpoint(path).metadata
-        points.append(Point(path, meta.learner_steps, meta.wall_seconds / 60.0))
+        ckpt = load_checkpoint(path)
+        points.append(Point(path, ckpt.metadata.learner_steps, ckpt.metadata.wall_seconds / 60.0, ckpt.game))
     return points
 
 
@@ -225,12 +227,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not run.is_dir():
         raise CurveError(f"run folder {run} does not exist")
     points = select_points(read_points(run), args.points, _parse_minutes(args.minutes))
-    game_name = load_checkpoint(points[-1].path).game
-    game = make_game(game_name)
-    matches = [Match.parse(t) for t in args.match] if args.match else default_matches(game_name)
-    openings = args.openings
-    if openings is None:
-        openings = 0 if game.spec.has_chance else (4 if game_name == "chess" else 2)
+    game_name = points[-1].game
+    matches = [Match.parse(t) for t in args.match] if args.match else default_matches()
+    openings = args.openings if args.openings is not None else default_opening_plies(make_game(game_name))
     pairings = [Pairing(*m.specs(p.path), args.games) for p in points for m in matches]
     out = Path(args.out) if args.out else run / "curve"
     result = run_schedule(game_name, pairings, out, workers=args.workers, seed=args.seed, opening_plies=openings,

@@ -29,7 +29,7 @@ def tiny_run(tmp_path_factory) -> Path:
 
 
 def _points(*minutes: float) -> list[Point]:
-    return [Point(Path(f"{i}.pt"), i, m) for i, m in enumerate(minutes)]
+    return [Point(Path(f"{i}.pt"), i, m, "connect_four") for i, m in enumerate(minutes)]
 
 
 def test_select_points_by_count_and_by_minutes():
