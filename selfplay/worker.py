@@ -15,7 +15,7 @@ import numpy as np
 
 from games.core import Game, State
 from search.core import Evaluator
-from search.mcts import BatchedMCTS, MCTSConfig, SearchSummary, select_action
+from search.mcts import BatchedMCTS, MCTSConfig, SearchSummary, select_action, solver_target
 from selfplay.core import PlayedGame, SelfPlayConfig
 
 
@@ -110,7 +110,7 @@ class SelfPlayWorker:
             target = np.asarray(summary.policy, np.float32)
         else:
             visits = np.asarray(summary.visit_counts, np.float32)
-            target = visits / visits.sum() if visits.sum() > 0 else mask / mask.sum()
+            target = solver_target(visits, summary) if visits.sum() > 0 else mask / mask.sum()
         g.observations.append(state.observation())
         g.masks.append(mask)
         g.policies.append(target.astype(np.float32))

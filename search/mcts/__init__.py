@@ -32,7 +32,7 @@ Public API (stable; self-play and agents build on it)::
 """
 from search.mcts.batched import BatchedMCTS
 from search.mcts.config import MCTSConfig, MCTSConfigError, SearchSummary
-from search.mcts.policy import select_action
+from search.mcts.policy import select_action, solver_target
 from search.mcts.tree import NO_PARENT, NOT_EXPANDED, UNVISITED, TreeArrays
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "MCTSConfigError",
     "SearchSummary",
     "select_action",
+    "solver_target",
     "TreeArrays",
     "NO_PARENT",
     "NOT_EXPANDED",

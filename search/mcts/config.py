@@ -99,7 +99,9 @@ class SearchSummary:
     visit_counts: np.ndarray
     """float32 [A]: visits of each root action (those kept from earlier searches included)."""
     policy: np.ndarray
-    """float32 [A]: improved policy target: Gumbel's softmax(logits + sigma(completed Q)), else visits / sum."""
+    """float32 [A]: policy target: Gumbel's softmax(logits + sigma(completed Q)), else visits / sum; then
+    corrected by the solver (:func:`search.mcts.policy.solver_target`): uniform over the moves achieving a
+    proven root value, and nothing on moves proven lost while others are not."""
     value: float
     """Root value estimate (mean of the values backed up through the root)."""
     q_values: np.ndarray
@@ -117,3 +119,7 @@ class SearchSummary:
     """Exact game value of the root for its mover when the solver proved it, else None."""
     tree_nodes: int
     """Nodes in the tree after the search."""
+    proven_moves: np.ndarray | None = None
+    """bool [A]: root moves the solver proved to achieve the root's proven value (None when unproven)."""
+    lost_moves: np.ndarray | None = None
+    """bool [A]: root moves the solver proved lost for the root's mover (None when there are none)."""

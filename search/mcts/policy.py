@@ -1,6 +1,8 @@
 """From a searched root to a :class:`SearchSummary` and a move: visit policy, temperature, proven moves."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from search.mcts.config import SearchSummary
@@ -17,6 +19,23 @@ def select_action(summary: SearchSummary, temperature: float, rng: np.random.Gen
     if visits.sum() <= 0:
         return summary.action
     return _choose(visits, temperature, rng)
+
+
+def solver_target(weights: np.ndarray, summary: SearchSummary) -> np.ndarray:
+    """Policy target from non-negative root ``weights`` [A] (visits or an improved policy), corrected by
+    what the solver proved: when the root is proven (and not lost), uniform over the moves that achieve its
+    value; otherwise no mass on moves proven lost as long as some move is not. Without the correction a
+    search stopped by a proven win leaves the winning move with one visit among many, and a network
+    trained on such targets learns to pass up immediate wins."""
+    w = np.asarray(weights, np.float64).copy()
+    if summary.proven_moves is not None and summary.proven_moves.any():
+        w = summary.proven_moves.astype(np.float64)
+    elif summary.lost_moves is not None and summary.lost_moves.any():
+        w[summary.lost_moves] = 0.0
+        if w.sum() <= 0:  # all the weight was on lost moves (a proven loss, or a tiny search): keep it
+            w = np.asarray(weights, np.float64)
+    total = w.sum()
+    return (w / total).astype(np.float32) if total > 0 else np.asarray(weights, np.float32)
 
 
 def _choose(weights: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
@@ -80,8 +99,16 @@ def summarize(t: TreeArrays, b: int, num_actions: int, params: np.ndarray, gumbe
     value = float(t.value_sum[b, 0] / t.visits[b, 0]) if t.visits[b, 0] > 0 else float(t.net_value[b, 0])
     if proven is not None:
         value = proven
-    return SearchSummary(
+    proven_moves = lost_moves = None
+    if k > 0 and proven is not None and proven > -1.0:
+        proven_moves = np.zeros(num_actions, bool)
+        proven_moves[acts] = np.nan_to_num(proven_child, nan=-np.inf) >= proven
+    if k > 0 and lost.any():
+        lost_moves = np.zeros(num_actions, bool)
+        lost_moves[acts] = lost
+    summary = SearchSummary(
         visit_counts=visit_counts, policy=policy, value=value, q_values=q_values, action=action,
         simulations=simulations, seconds=seconds, evaluator_calls=calls, proven_value=proven,
-        tree_nodes=int(t.node_count[b]),
+        tree_nodes=int(t.node_count[b]), proven_moves=proven_moves, lost_moves=lost_moves,
     )
+    return dataclasses.replace(summary, policy=solver_target(policy, summary))

@@ -128,3 +128,31 @@ def test_compiled_tree_nodes_equal_open_spiel_replays(moves: list[int]) -> None:
             assert t.player[0, node] == ref.current_player()
             assert t.edge_action[0, first:first + k].tolist() == ref.legal_actions()
             np.testing.assert_allclose(t.edge_prior[0, first:first + k], 1.0 / k)
+
+
+@pytest.mark.parametrize("gumbel", [False, True], ids=["puct", "gumbel"])
+def test_policy_target_follows_the_solver(gumbel: bool) -> None:
+    """A search stopped by a proven win leaves the winning move with few of the visits; the policy
+    target must put all its mass there (else a trained network passes up immediate wins)."""
+    win = position([0, 0, 1, 1, 2, 5])  # P0: column 3 wins at once
+    cfg = MCTSConfig(num_simulations=64, gumbel=gumbel, seed=1)
+    s = BatchedMCTS(GAME, cfg, UniformEvaluator()).search([win])[0]
+    assert s.proven_value == 1.0 and s.proven_moves is not None
+    assert np.flatnonzero(s.proven_moves).tolist() == [3]
+    assert s.visit_counts[3] < s.visit_counts.sum()  # the raw visits are spread ...
+    np.testing.assert_allclose(s.policy, np.eye(7, dtype=np.float32)[3])  # ... the target is not
+    block = position([0, 0, 1, 1, 2])  # P1: every move but column 3 lets P0 win at once
+    s = BatchedMCTS(GAME, MCTSConfig(num_simulations=400, gumbel=gumbel, seed=1), UniformEvaluator()).search([block])[0]
+    assert s.lost_moves is not None and s.lost_moves.sum() == 6 and not s.lost_moves[3]
+    np.testing.assert_allclose(s.policy, np.eye(7, dtype=np.float32)[3], atol=1e-6)
+
+
+def test_solver_target_keeps_the_weights_when_every_move_is_lost() -> None:
+    from search.mcts import solver_target
+
+    # P1 to move against P0's open three on the bottom row (threats in columns 0 and 4): every move loses.
+    state = position([1, 6, 2, 6, 3])
+    s = BatchedMCTS(GAME, MCTSConfig(num_simulations=800, seed=2), UniformEvaluator()).search([state])[0]
+    assert s.proven_value == -1.0 and s.proven_moves is None
+    visits = s.visit_counts / s.visit_counts.sum()
+    np.testing.assert_allclose(solver_target(s.visit_counts, s), visits, atol=1e-6)

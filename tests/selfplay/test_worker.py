@@ -98,3 +98,15 @@ def test_bad_config() -> None:
         SelfPlayConfig(simulations=8, fast_simulations=9)
     with pytest.raises(ConfigError, match="policy_target"):
         SelfPlayConfig(policy_target="best")  # type: ignore[arg-type]
+
+
+def test_winning_moves_get_the_whole_policy_target() -> None:
+    """The winner's last move is an immediate win: the solver proves it and the target is uniform over
+    the winning moves, not the spread of visits the search had made before finding it."""
+    worker = _worker(games_per_worker=4, simulations=24, temperature_moves=4)
+    decisive = [g for g in worker.play_games(min_games=8) if g.returns[0] != 0]
+    assert len(decisive) >= 4
+    for g in decisive:
+        last = g.policies[-1]
+        support = last[last > 0]
+        assert 1 <= len(support) <= 3 and np.allclose(support, support[0]), last
