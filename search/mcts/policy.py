@@ -1,8 +1,6 @@
 """From a searched root to a :class:`SearchSummary` and a move: visit policy, temperature, proven moves."""
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
 from search.mcts.config import SearchSummary
@@ -27,11 +25,16 @@ def solver_target(weights: np.ndarray, summary: SearchSummary) -> np.ndarray:
     value; otherwise no mass on moves proven lost as long as some move is not. Without the correction a
     search stopped by a proven win leaves the winning move with one visit among many, and a network
     trained on such targets learns to pass up immediate wins."""
+    return _corrected(weights, summary.proven_moves, summary.lost_moves)
+
+
+def _corrected(weights: np.ndarray, proven_moves: np.ndarray | None, lost_moves: np.ndarray | None) -> np.ndarray:
+    """:func:`solver_target` from the solver's move masks."""
     w = np.asarray(weights, np.float64).copy()
-    if summary.proven_moves is not None and summary.proven_moves.any():
-        w = summary.proven_moves.astype(np.float64)
-    elif summary.lost_moves is not None and summary.lost_moves.any():
-        w[summary.lost_moves] = 0.0
+    if proven_moves is not None and proven_moves.any():
+        w = proven_moves.astype(np.float64)
+    elif lost_moves is not None and lost_moves.any():
+        w[lost_moves] = 0.0
         if w.sum() <= 0:  # all the weight was on lost moves (a proven loss, or a tiny search): keep it
             w = np.asarray(weights, np.float64)
     total = w.sum()
@@ -106,9 +109,8 @@ def summarize(t: TreeArrays, b: int, num_actions: int, params: np.ndarray, gumbe
     if k > 0 and lost.any():
         lost_moves = np.zeros(num_actions, bool)
         lost_moves[acts] = lost
-    summary = SearchSummary(
-        visit_counts=visit_counts, policy=policy, value=value, q_values=q_values, action=action,
-        simulations=simulations, seconds=seconds, evaluator_calls=calls, proven_value=proven,
-        tree_nodes=int(t.node_count[b]), proven_moves=proven_moves, lost_moves=lost_moves,
+    return SearchSummary(
+        visit_counts=visit_counts, policy=_corrected(policy, proven_moves, lost_moves), value=value,
+        q_values=q_values, action=action, simulations=simulations, seconds=seconds, evaluator_calls=calls,
+        proven_value=proven, tree_nodes=int(t.node_count[b]), proven_moves=proven_moves, lost_moves=lost_moves,
     )
-    return dataclasses.replace(summary, policy=solver_target(policy, summary))
