@@ -11,8 +11,8 @@ right), player 0 moves first, four in a row in any direction wins (+1/-1), a ful
 * ``action_to_string(col)`` is the column number as text, ``"0"`` .. ``"6"``.
 * ``observation()`` is float32 [3, 6, 7] from the mover's view: planes (mover's stones, opponent's
   stones, empty cells), indexed ``[plane, row, col]`` with row 0 at the bottom.
-* ``state.kernel_state`` is the int64 [4] array of :mod:`games.connect_four_kernels`, which search may
-  copy and run compiled simulations from.
+* ``state.kernel_state`` is the int64 [4] array of :mod:`games.connect_four_kernels`; the spec's
+  ``compiled`` (:mod:`games.connect_four_rules`) gives search the kernels over such rows.
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from games.connect_four_kernels import (
     c4_legal_bits,
     c4_observation,
 )
+from games.connect_four_rules import CONNECT_FOUR_COMPILED
 from games.core import TERMINAL, Game, GameSpec, IllegalActionError, State, StateParseError
 
 CONNECT_FOUR_SPEC = GameSpec(
@@ -45,10 +46,10 @@ CONNECT_FOUR_SPEC = GameSpec(
     zero_sum=True,
     perfect_information=True,
     has_chance=False,
-    numba_native=True,
+    compiled=CONNECT_FOUR_COMPILED,
     mirror_actions=tuple(range(C4_NUM_ACTIONS - 1, -1, -1)),
 )
-"""The connect four spec (numba-native: search can use :mod:`games.connect_four_kernels`)."""
+"""The connect four spec (compiled rules: :mod:`games.connect_four_rules`)."""
 
 _LEGAL_BY_BITS: tuple[np.ndarray, ...] = tuple(
     np.array([c for c in range(C4_COLS) if (bits >> c) & 1], dtype=np.int64) for bits in range(1 << C4_COLS)

@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from games.compiled import CompiledGame
 
 CHANCE = -1
 """``current_player`` at a chance node."""
@@ -74,8 +78,10 @@ class GameSpec:
     """Every player sees the whole state (no hidden cards)."""
     has_chance: bool
     """The game has chance nodes."""
-    numba_native: bool = False
-    """The game also offers compiled kernels that search can run whole simulations with."""
+    compiled: "CompiledGame | None" = None
+    """The game's numba rules under the compiled-game protocol (:mod:`games.compiled`), if it has
+    them: search then runs whole simulations in compiled code. None: search replays paths through
+    the Python State."""
     mirror_actions: tuple[int, ...] | None = None
     """A left-right symmetry, if the game has one: reversing the last axis of an observation gives the
     observation of the mirrored position, whose action ``mirror_actions[a]`` corresponds to ``a``

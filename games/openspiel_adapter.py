@@ -87,7 +87,6 @@ def _spec(name: str, game: pyspiel.Game, kind: str) -> GameSpec:
         zero_sum=gtype.utility == pyspiel.GameType.Utility.ZERO_SUM,
         perfect_information=gtype.information == pyspiel.GameType.Information.PERFECT_INFORMATION,
         has_chance=gtype.chance_mode != pyspiel.GameType.ChanceMode.DETERMINISTIC,
-        numba_native=False,
     )
 
 

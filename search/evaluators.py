@@ -23,8 +23,12 @@ class StateEvaluator(abc.ABC):
     """Evaluates game states: ``evaluate_states(states) -> (logits float32 [B, A], values float32 [B])``."""
 
     kind: str = "state"
-    """Short name (``uniform``, ``rollout``, ``material``); search runs ``uniform``/``rollout`` compiled
-    for numba-native games."""
+    """Short name (``uniform``, ``rollout``, ``material``); for games with compiled rules, search runs
+    these three inside compiled code (material = the game's heuristic kernel)."""
+
+    def compiled_params(self) -> np.ndarray:
+        """float64 options handed to the game's compiled heuristic kernel (none by default)."""
+        return np.zeros(0, np.float64)
 
     @abc.abstractmethod
     def evaluate_states(self, states: Sequence[State]) -> tuple[np.ndarray, np.ndarray]:
@@ -48,7 +52,7 @@ class UniformEvaluator(StateEvaluator):
 class RolloutEvaluator(StateEvaluator):
     """Uniform priors; value = mean return of ``num_rollouts`` uniformly random playouts.
 
-    For numba-native games the search does the rollouts in compiled code instead (same distribution);
+    For games with compiled rules the search does the rollouts in compiled code instead (same distribution);
     here a Python playout serves every other game (slow for chess: hundreds of python-chess moves).
     """
 
@@ -124,6 +128,10 @@ class MaterialEvaluator(StateEvaluator):
     def __init__(self, capture_bonus: float = 0.5, check_bonus: float = 0.5) -> None:
         self.capture_bonus = capture_bonus
         self.check_bonus = check_bonus
+
+    def compiled_params(self) -> np.ndarray:
+        """``[capture_bonus, check_bonus]`` for the compiled chess heuristic."""
+        return np.array([self.capture_bonus, self.check_bonus], np.float64)
 
     def evaluate_states(self, states: Sequence[State]) -> tuple[np.ndarray, np.ndarray]:
         if not states:

@@ -24,11 +24,14 @@ Public API (stable; self-play and agents build on it)::
   while the top two moves are close; ``SearchSummary.simulations`` says what was used.
 * Values are for the player to move, in [-1, 1]; one kernel serves one- and two-player games (signs flip
   by the player to move of each node, not by depth).
-* Connect four with a uniform or rollout evaluator runs whole simulations in compiled code; with a
-  network, compiled code collects the leaves and their observations, Python calls the evaluator once
-  per step, compiled code expands and backs up. Other games (chess, open_spiel, sudoku) replay the
-  selected paths in Python (legal moves cached per node as edges) while the tree operations stay
-  compiled.
+* Games with compiled rules (``GameSpec.compiled``, the protocol of :mod:`games.compiled`: connect
+  four, chess) run whole simulations in compiled code with a uniform, rollout or heuristic (chess
+  material) evaluator (:mod:`search.mcts.compiled`); with a network, compiled code collects the leaves
+  and writes their observations, Python calls the evaluator once per step, compiled code expands and
+  backs up. The searcher names no game. Other games (open_spiel, sudoku) and ``MCTSConfig(compiled=
+  False)`` replay the selected paths through the Python State (legal moves cached per node as edges)
+  while the tree operations stay compiled.
+* ``mcts.request_stop()`` (from another thread) ends a running search early.
 """
 from search.mcts.batched import BatchedMCTS
 from search.mcts.config import MCTSConfig, MCTSConfigError, SearchSummary

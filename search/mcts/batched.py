@@ -9,7 +9,9 @@ import numpy as np
 from games.core import Game, InputError, State
 from search.core import Evaluator
 from search.evaluators import StateEvaluator
+from games.compiled import new_stack, stack_rows
 from search.mcts.adaptive import AdaptiveBudget, root_race
+from search.mcts.compiled import MODE_HEURISTIC, MODE_ROLLOUT, MODE_UNIFORM, prepare_leaves, run_simulations
 from search.mcts.config import MCTSConfig, SearchSummary
 from search.mcts.gumbel import halving_schedule
 from search.mcts.policy import summarize
@@ -18,7 +20,12 @@ from search.mcts.simulate import finish_batch, select_batch
 from search.mcts.tree import NOT_EXPANDED, TreeArrays, allocate, clear_tree, grow, make_params
 
 NATIVE_CHUNK = 1024
-"""Simulations per compiled call on numba-native games (the time budget is checked between calls)."""
+"""Simulations per compiled call in whole-simulation mode (the time budget is checked between calls)."""
+EDGES_PER_COMPILED_NODE = 48
+"""Edge slots allocated per node for games with compiled rules (more than chess's average branching;
+the edge arrays grow when a tree needs more)."""
+_COMPILED_MODES = {"uniform": MODE_UNIFORM, "rollout": MODE_ROLLOUT, "material": MODE_HEURISTIC}
+"""StateEvaluator kinds that run inside compiled code, and their mode."""
 GUMBEL_TIMED_SIMULATIONS = 4096
 """Simulations sequential halving plans for when the budget is in seconds only (PUCT at the root after)."""
 
@@ -55,16 +62,30 @@ class BatchedMCTS:
         self.config = config
         self.num_trees = num_trees
         self.num_actions = game.spec.num_actions
-        kind = getattr(evaluator, "kind", None)
-        self.native = bool(game.spec.numba_native and game.spec.name == "connect_four"
-                           and kind in ("uniform", "rollout"))
-        self._rollout = kind == "rollout"
-        self.native_leaves = bool(game.spec.numba_native and game.spec.name == "connect_four" and not self.native
-                                  and not isinstance(evaluator, StateEvaluator))
-        """Connect four with a network: compiled leaf collection, one Python evaluator call per step."""
+        self.compiled = game.spec.compiled if config.compiled else None
+        """The game's compiled rules, when the search uses them (``games.compiled``)."""
+        self._mode = self._whole_mode(evaluator)
+        self.whole_simulations = self._mode is not None
+        """Whole simulations in compiled code (uniform, rollout or heuristic evaluator)."""
+        self.compiled_leaves = bool(self.compiled is not None and self._mode is None
+                                    and not isinstance(evaluator, StateEvaluator))
+        """Compiled leaf collection with a network: one Python evaluator call per step."""
+        self._hparams = (evaluator.compiled_params() if isinstance(evaluator, StateEvaluator)
+                         else np.zeros(0, np.float64))
         nodes = min(config.max_nodes, max(64, config.num_simulations * 2 + 2 * config.leaves_per_eval))
-        self._edges_per_node = self.num_actions if self.native else min(self.num_actions, 16)
+        self._edges_per_node = min(self.num_actions, 16 if self.compiled is None else max(16, min(
+            self.compiled.max_actions, EDGES_PER_COMPILED_NODE)))
         self.tree: TreeArrays = allocate(num_trees, nodes, nodes * self._edges_per_node, self.num_actions)
+        if self.compiled is not None:
+            c = self.compiled
+            self._stack = new_stack(c)
+            self._root_rows = np.zeros((num_trees, c.history, c.state_size), np.int64)
+            self._actions = np.zeros(c.max_actions, np.int32)
+            self._path = np.zeros(max(c.max_actions, stack_rows(c)), np.int32)
+            self._logits = np.zeros(c.max_actions, np.float64)
+        self.stop_flag = np.zeros(1, np.uint8)
+        """Set ``stop_flag[0] = 1`` (from any thread) to end the running search early; cleared when a
+        search starts. Compiled loops check it every simulation."""
         self._roots: list[State | None] = [None] * num_trees
         self._rngs = [np.random.default_rng([config.seed, i]) for i in range(num_trees)]
         self._noised = [False] * num_trees
@@ -85,6 +106,26 @@ class BatchedMCTS:
         self._config = config
         self._params = make_params(config.c_puct, config.c_base, config.fpu, config.virtual_loss, config.gumbel,
                                    config.gumbel_c_visit, config.gumbel_c_scale)
+
+    def _whole_mode(self, evaluator: object) -> int | None:
+        """The compiled mode of a StateEvaluator the game's kernels can run, else None."""
+        if self.compiled is None or not isinstance(evaluator, StateEvaluator):
+            return None
+        mode = _COMPILED_MODES.get(evaluator.kind)
+        if mode == MODE_ROLLOUT and not self.compiled.has_rollout:
+            return None
+        if mode == MODE_HEURISTIC and not self.compiled.has_heuristic:
+            return None
+        return mode
+
+    def request_stop(self) -> None:
+        """End the running search as soon as possible (thread-safe: sets :attr:`stop_flag`)."""
+        self.stop_flag[0] = 1
+
+    def _set_root(self, b: int, state: State) -> None:
+        self._roots[b] = state
+        if self.compiled is not None:
+            self._root_rows[b] = self.compiled.root(state)
 
     # ----- tree management ---------------------------------------------------------------------
     def reset(self, index: int | None = None) -> None:
@@ -114,7 +155,7 @@ class BatchedMCTS:
         next_root = root.copy()
         next_root.apply(int(action))
         reroot(t, b, child)
-        self._roots[b] = next_root
+        self._set_root(b, next_root)
         self._noised[b] = False
 
     def root_visits(self, index: int) -> int:
@@ -136,7 +177,8 @@ class BatchedMCTS:
             root = self._roots[b]
             if root is None or str(root) != str(state):
                 self.reset(b)
-                self._roots[b] = state.copy()
+                self._set_root(b, state.copy())
+        self.stop_flag[0] = 0
         start = time.perf_counter()
         calls0 = self.evaluator_calls
         self._expand_roots(idx)
@@ -155,9 +197,9 @@ class BatchedMCTS:
         todo = [b for b in idx if self.tree.num_edges[b, 0] == NOT_EXPANDED]
         if not todo:
             return
-        if self.native:
+        if self.whole_simulations:
             for b in todo:
-                self._native_run(b, 1, np.full(1, -1, np.int32), 0)
+                self._compiled_run(b, 1, np.full(1, -1, np.int32), 0)
         else:
             self._python_step(todo, [1] * len(todo), np.full((self.num_trees, 1), -1, np.int32),
                               np.zeros(self.num_trees, np.int32))
@@ -198,7 +240,7 @@ class BatchedMCTS:
         stopped = set()
         budgets = {b: AdaptiveBudget(cfg) for b in idx} if cfg.adaptive else {}
         check_at = np.zeros(self.num_trees, np.int64)  # adaptive: next look at the rule, in simulations done
-        while True:
+        while not self.stop_flag[0]:
             if cfg.max_seconds and time.perf_counter() - start >= cfg.max_seconds:
                 break
             allowed = {}
@@ -218,13 +260,13 @@ class BatchedMCTS:
             if not allowed:
                 break
             active = list(allowed)
-            if self.native:
+            if self.whole_simulations:
                 for b in active:
                     want = min(NATIVE_CHUNK, allowed[b])
-                    ran = self._native_run(b, want, schedule[b], int(done[b]))
+                    ran = self._compiled_run(b, want, schedule[b], int(done[b]))
                     done[b] += ran
                     if ran < want and np.isnan(self.tree.terminal_value[b, 0]):
-                        stopped.add(b)  # tree full
+                        stopped.add(b)  # tree full or stopped
             else:
                 counts = [min(cfg.leaves_per_eval, allowed[b]) for b in active]
                 ran = self._python_step(active, counts, schedule, done)
@@ -234,14 +276,28 @@ class BatchedMCTS:
                         stopped.add(b)
         return done
 
-    # ----- numba-native games (connect four) ----------------------------------------------------
-    def _native_run(self, b: int, count: int, schedule: np.ndarray, sim_start: int) -> int:
-        from search.mcts.native_c4 import c4_run_simulations
-
-        self._ensure_nodes([b], count)
-        root = self._roots[b]
-        return int(c4_run_simulations(self.tree, b, root.kernel_state, count, self._params,  # type: ignore[union-attr]
-                                      schedule, sim_start, self._rollout, self._chunk_seed(b, sim_start)))
+    # ----- games with compiled rules --------------------------------------------------------------
+    def _compiled_run(self, b: int, count: int, schedule: np.ndarray, sim_start: int) -> int:
+        """Up to ``count`` whole simulations of tree ``b`` in compiled code (edge arrays grown as needed);
+        returns how many ran (fewer: root proven, tree full or stop requested)."""
+        c = self.compiled
+        assert c is not None and self._mode is not None
+        ran = 0
+        while ran < count and not self.stop_flag[0]:
+            self._ensure_nodes([b], count - ran)
+            self._stack[:c.history] = self._root_rows[b]
+            now = int(run_simulations(self.tree, b, c.rules, self._stack, c.history, count - ran, self._params,
+                                      schedule, sim_start + ran, self._mode, self._hparams,
+                                      self._chunk_seed(b, sim_start + ran), self.stop_flag, self._actions,
+                                      self._logits, self._scratch))
+            ran += now
+            if ran >= count or not np.isnan(self.tree.terminal_value[b, 0]):
+                break
+            t = self.tree
+            if t.edge_action.shape[1] - int(t.edge_count[b]) > c.max_actions:
+                break  # the nodes are full (max_nodes) or a stop was requested
+            self.tree = grow(t, t.parent.shape[1], 2 * t.edge_action.shape[1])
+        return ran
 
     def _chunk_seed(self, b: int, sim_start: int) -> int:
         """Seed of the compiled chunk starting at simulation ``sim_start`` of tree ``b``'s current search:
@@ -254,29 +310,28 @@ class BatchedMCTS:
         return self._seed_bases[b] if sim_start == 0 else _splitmix32(self._seed_bases[b] ^ (sim_start << 32))
 
     # ----- Python-backed games -----------------------------------------------------------------
-    def _native_leaves_step(self, trees: list[int], out: np.ndarray) -> None:
-        """Connect four with a network: compiled replay of the selected leaves, ONE evaluator call."""
-        from search.mcts.native_c4 import c4_prepare_leaves
-
+    def _compiled_leaves_step(self, trees: list[int], out: np.ndarray) -> None:
+        """A network evaluator on a game with compiled rules: compiled replay of the selected leaves
+        (observations, masks, legal actions), ONE evaluator call, compiled expansion and backup."""
+        c = self.compiled
+        assert c is not None
         valid = out >= 0
         leaf_tree = np.repeat(np.asarray(trees, np.int32), valid.sum(axis=1)).astype(np.int32)
         leaf_node = out[valid].astype(np.int32)
         m = len(leaf_node)
-        roots = np.zeros((self.num_trees, 4), np.int64)
-        for b in set(trees):
-            roots[b] = self._roots[b].kernel_state  # type: ignore[union-attr]
         kind, value = np.zeros(m, np.int32), np.zeros(m, np.float64)
         player, row = np.zeros(m, np.int32), np.zeros(m, np.int32)
-        offsets, actions = np.zeros(m + 1, np.int64), np.zeros(m * self.num_actions, np.int32)
-        obs = np.zeros((m, *self.game.spec.observation_shape), np.float32)
+        offsets, actions = np.zeros(m + 1, np.int64), np.zeros(m * c.max_actions, np.int32)
+        obs = np.empty((m, int(np.prod(self.game.spec.observation_shape))), np.float32)
         mask = np.zeros((m, self.num_actions), np.bool_)
-        self._ensure_edges(list(leaf_tree), [np.zeros(self.num_actions)] * m)
-        rows = c4_prepare_leaves(self.tree, leaf_tree, leaf_node, roots, kind, value, player, row, offsets,
-                                 actions, obs, mask)
+        self._ensure_edge_room(leaf_tree, c.max_actions)
+        rows = prepare_leaves(self.tree, c.rules, leaf_tree, leaf_node, self._root_rows, self._stack, kind, value,
+                              player, row, offsets, actions, obs, mask, self._path)
         logits = np.zeros((1, self.num_actions), np.float32)
         if rows:
             self.evaluator_calls += 1
-            logits, values = self.evaluator(obs[:rows], mask[:rows])  # type: ignore[call-arg]
+            batch = obs[:rows].reshape(rows, *self.game.spec.observation_shape)
+            logits, values = self.evaluator(batch, mask[:rows])  # type: ignore[call-arg]
             logits = np.asarray(logits, np.float32).reshape(rows, self.num_actions)
             values = np.asarray(values, np.float64).reshape(rows)
             evaluated = kind == 2
@@ -293,8 +348,8 @@ class BatchedMCTS:
         out = np.full((len(trees), max(counts)), -1, np.int32)
         select_batch(t, np.asarray(trees, np.int32), np.asarray(counts, np.int32), self._params, schedule,
                      done, self._scratch, out)
-        if self.native_leaves:
-            self._native_leaves_step(trees, out)
+        if self.compiled_leaves:
+            self._compiled_leaves_step(trees, out)
             return [int((out[i, :counts[i]] >= 0).sum()) for i in range(len(trees))]
         leaf_tree, leaf_node, kind, leaf_value, leaf_player, eval_row = [], [], [], [], [], []
         offsets, legal_lists, to_eval = [0], [], []
@@ -375,10 +430,17 @@ class BatchedMCTS:
         if need <= cap or cap >= self.config.max_nodes:
             return
         new_cap = min(self.config.max_nodes, max(need, 2 * cap))
-        edges = t.edge_action.shape[1]
-        if self.native:
-            edges = new_cap * self.num_actions
+        edges = max(t.edge_action.shape[1], new_cap * self._edges_per_node)
         self.tree = grow(t, new_cap, edges)
+
+    def _ensure_edge_room(self, leaf_tree: np.ndarray, per_leaf: int) -> None:
+        """Grow the edge arrays so that every leaf of ``leaf_tree`` can get ``per_leaf`` edges."""
+        t = self.tree
+        trees, counts = np.unique(leaf_tree, return_counts=True)
+        need = max((int(t.edge_count[b]) + int(n) * per_leaf for b, n in zip(trees, counts)), default=0)
+        cap = t.edge_action.shape[1]
+        if need > cap:
+            self.tree = grow(t, t.parent.shape[1], max(need, 2 * cap))
 
     def _ensure_edges(self, leaf_tree: list[int], legal_lists: list[np.ndarray]) -> None:
         t = self.tree

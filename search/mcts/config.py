@@ -49,6 +49,10 @@ class MCTSConfig:
     """Move choice from visit counts: 0 = most visited, 1 = proportional to visits (ignored by Gumbel)."""
     max_nodes: int = 1 << 20
     """Most nodes one tree may hold; the search stops early when the tree is full."""
+    compiled: bool = True
+    """Run whole simulations (or the leaves' replay, with a network) in compiled code when the game has
+    compiled rules (``GameSpec.compiled``); False replays every path through the Python State (the
+    reference path, slower, same tree)."""
     seed: int = 0
     """Seed of the noise (Dirichlet, Gumbel, rollouts, temperature); tree i uses (seed, i)."""
     adaptive: bool = False

@@ -4,7 +4,7 @@ Kernels work on :class:`TreeRows`, the 1-D views of ONE tree taken once per kern
 primitives (``*_rows``, :func:`select_child`) take those views as plain array arguments and are inlined
 into the loops that call them. numba still counts references to every array an inlined helper takes
 (an atomic increment and decrement per array per call): the loops that descend
-(``search.mcts.simulate.select_leaf``, ``search.mcts.native_c4._simulate``) are therefore compiled
+(``search.mcts.simulate.select_leaf``, ``search.mcts.compiled._simulate``) are therefore compiled
 with ``_nrt=False`` (they allocate nothing), which measured 3x faster whole connect-four simulations.
 
 Node index = creation order, the root is node 0 of every tree. Node arrays are ``[B, N]`` (B trees of

@@ -91,7 +91,7 @@ def test_net_checkpoint_drives_the_search(tmp_path: "object") -> None:
     net = build_network(NetConfig(kind="mlp", blocks=1, channels=16), C4.spec).eval()
     path = save_checkpoint(f"{tmp_path}/000001.pt", net, "connect_four", TrainingMetadata())
     agent = make_agent(f"mcts:net={path},sims=32,batch=4", C4, 0)
-    assert isinstance(agent, MCTSAgent) and agent.search.native_leaves  # compiled leaves, network in Python
+    assert isinstance(agent, MCTSAgent) and agent.search.compiled_leaves  # compiled leaves, network in Python
     state = C4.new_state()
     action, policy = agent.act_with_policy(state)
     assert state.is_legal(action) and abs(policy.sum() - 1.0) < 1e-6

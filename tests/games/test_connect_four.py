@@ -50,7 +50,7 @@ def test_registry_spec() -> None:
     assert isinstance(game, ConnectFourGame)
     spec = game.spec
     assert (spec.num_players, spec.num_actions, spec.observation_shape) == (2, 7, (3, 6, 7))
-    assert spec.numba_native and spec.zero_sum and spec.perfect_information and not spec.has_chance
+    assert spec.compiled is not None and spec.zero_sum and spec.perfect_information and not spec.has_chance
     ref = pyspiel.load_game("connect_four")
     assert spec.max_game_length == ref.max_game_length()
     assert (spec.min_utility, spec.max_utility) == (ref.min_utility(), ref.max_utility())

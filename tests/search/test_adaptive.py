@@ -121,7 +121,7 @@ def test_forced_move_connect_four_far_fewer_simulations_same_move(evaluator: str
     for adaptive in (False, True):
         ev = RolloutEvaluator(seed=0) if evaluator == "rollout" else uniform_callable
         search = BatchedMCTS(C4, MCTSConfig(num_simulations=400, adaptive=adaptive), ev)
-        assert search.native == (evaluator == "rollout") and search.native_leaves == (evaluator != "rollout")
+        assert search.whole_simulations == (evaluator == "rollout") and search.compiled_leaves == (evaluator != "rollout")
         results[adaptive] = search.search([state])[0]
     assert results[False].simulations == 400
     assert results[True].action == results[False].action == 3

@@ -1,6 +1,8 @@
 """MCTS on connect four: tactics, compiled simulations, batching and reuse on the compiled path."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pyspiel
 import pytest
@@ -36,7 +38,7 @@ class LinearNet:
 
 @pytest.mark.parametrize("evaluator", [RolloutEvaluator(), UniformEvaluator()], ids=["rollout", "uniform"])
 def test_immediate_win_and_forced_block(evaluator: object) -> None:
-    assert BatchedMCTS(GAME, MCTSConfig(num_simulations=10), evaluator).native  # type: ignore[arg-type]
+    assert BatchedMCTS(GAME, MCTSConfig(num_simulations=10), evaluator).whole_simulations  # type: ignore[arg-type]
     win = position([0, 0, 1, 1, 2, 5])  # P0: bottom row 0, 1, 2 -> column 3 wins
     s = BatchedMCTS(GAME, MCTSConfig(num_simulations=200), evaluator).search([win])[0]  # type: ignore[arg-type]
     assert s.action == 3 and s.proven_value == 1.0
@@ -65,9 +67,8 @@ def test_network_path_compiled_leaves_equal_python_replay() -> None:
     cfg = MCTSConfig(num_simulations=64, leaves_per_eval=8)
     net_a, net_b = LinearNet(), LinearNet()
     fast = BatchedMCTS(GAME, cfg, net_a, num_trees=2)
-    slow = BatchedMCTS(GAME, cfg, net_b, num_trees=2)
-    assert fast.native_leaves
-    slow.native_leaves = False  # force the generic Python path
+    slow = BatchedMCTS(GAME, dataclasses.replace(cfg, compiled=False), net_b, num_trees=2)  # Python replay
+    assert fast.compiled_leaves and not slow.compiled_leaves
     for a, b in zip(fast.search(states), slow.search(states)):
         np.testing.assert_array_equal(a.visit_counts, b.visit_counts)
         np.testing.assert_allclose(a.q_values, b.q_values, atol=1e-6)
