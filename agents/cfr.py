@@ -1,5 +1,5 @@
 """The CFR blueprint agent ``cfr:iters=1000,algo=dcfr`` for Kuhn and Leduc poker (and, through
-:mod:`agents.holdem_agent`, a card-abstraction blueprint for limit hold'em).
+:mod:`agents.cfr_holdem`, a card-abstraction blueprint for limit hold'em).
 
 The blueprint (the average strategy after ``iters`` iterations) is solved once and cached on disk
 under ``$GAMESEARCH_CACHE`` (default ``~/.cache/gamesearch``) as ``cfr/<game>-<algo>-<iters>.npy``.
@@ -88,7 +88,7 @@ class TabularPokerAgent(Agent):
 
     def blueprint_strategy(self) -> np.ndarray:
         """float64 [D, H, A]: the strategy the agent starts from before any real-time search (AIVAT's
-        value function in :mod:`agents.poker_aivat`); the full strategy unless a subclass searches."""
+        value function in :mod:`agents.arena.aivat`); the full strategy unless a subclass searches."""
         return self.full_strategy()
 
     def act(self, state: State) -> int:
@@ -138,12 +138,12 @@ class CFRAgent(TabularPokerAgent):
 
 
 HOLDEM = "holdem_limit"
-"""The game whose blueprint goes through card abstraction (:mod:`agents.holdem_agent`)."""
+"""The game whose blueprint goes through card abstraction (:mod:`agents.cfr_holdem`)."""
 
 
 def _build(game: Game, options: CFROptions, seed: int) -> Agent:
     if game.spec.name == HOLDEM:
-        from agents.holdem_agent import HoldemBlueprintAgent
+        from agents.cfr_holdem import HoldemBlueprintAgent
 
         return HoldemBlueprintAgent(game, options.iters, options.buckets, seed)
     return CFRAgent(game, options, seed)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.cfr_agent import cache_dir
+from agents.cfr import cache_dir
 from agents.core import Agent, AgentError
 from games.core import Game, State
 from search.cfr.abstraction import combo_index

@@ -43,7 +43,7 @@ class MCTSOptions:
     eval: Literal["auto", "rollout", "uniform", "material"] = "auto"
     """Leaf evaluator without a network: auto = material for chess, rollout otherwise."""
     net: str | None = None
-    """Checkpoint path: a network evaluates leaves (needs agents.networks)."""
+    """Checkpoint path: a network evaluates leaves (needs agents.nets.core)."""
     reuse: bool = True
     """Keep the tree between moves."""
     c_puct: float = _from_config("c_puct")
@@ -108,14 +108,14 @@ def make_evaluator(game: Game, options: MCTSOptions, seed: int) -> Evaluator | S
     """The leaf evaluator the options ask for."""
     if options.net is not None:
         try:
-            networks = importlib.import_module("agents.networks")
+            networks = importlib.import_module("agents.nets.core")
         except ModuleNotFoundError as err:
-            if err.name in ("agents.networks", "torch"):
-                raise AgentError("net= needs agents.networks") from None
+            if err.name in ("agents.nets.core", "torch"):
+                raise AgentError("net= needs agents.nets.core") from None
             raise
         factory = getattr(networks, "evaluator_from_checkpoint", None)
         if factory is None:
-            raise AgentError("net= needs agents.networks.evaluator_from_checkpoint")
+            raise AgentError("net= needs agents.nets.core.evaluator_from_checkpoint")
         return factory(options.net, game)
     kind = options.eval
     if kind == "auto":

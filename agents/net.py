@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.core import Agent, AgentKind
-from agents.networks import evaluator_from_checkpoint
-from agents.torch_evaluator import TorchEvaluator
+from agents.nets.core import evaluator_from_checkpoint
+from agents.nets.evaluator import TorchEvaluator
 from games.core import Game, State
 
 
@@ -72,8 +72,8 @@ class NetAgent(Agent):
 
 
 def build(game: Game, options: NetOptions, seed: int) -> Agent:
-    if game.spec.name == "sudoku":  # per-cell policy, greedy fill, puzzle answers: agents.sudoku_net
-        from agents.sudoku_net import build_sudoku_net
+    if game.spec.name == "sudoku":  # per-cell policy, greedy fill, puzzle answers: agents.nets.sudoku_scorer
+        from agents.nets.sudoku_scorer import build_sudoku_net
 
         return build_sudoku_net(game, options, seed)
     evaluator = evaluator_from_checkpoint(options.path, game, device=options.device,

@@ -6,13 +6,13 @@ random plies from a seeded generator, after the ``--fen``/``--moves`` start if a
 colours swapped, and in poker both players get each deal once from each seat.
 
 Files (``--out DIR``; default a new folder ``runs/matches/<UTC timestamp>``; ``--out -`` writes no
-files): ``games.jsonl`` (one :class:`~agents.records.GameRecord` per finished game, flushed at once),
+files): ``games.jsonl`` (one :class:`~agents.arena.records.GameRecord` per finished game, flushed at once),
 ``games.pgn`` for chess, ``hands.txt`` hand histories for imperfect-information games, and
 ``summary.json`` at the end. The summary (wins/draws/losses from A's side, score, Elo difference with a
-95% interval; chips and mbb per hand for poker — see :mod:`agents.match_stats`) is printed as a table,
+95% interval; chips and mbb per hand for poker — see :mod:`agents.arena.summary`) is printed as a table,
 or as one JSON object with ``--json``.
 
-SPRT (``--sprt elo0=0,elo1=10[,alpha=0.05,beta=0.05]``, :mod:`agents.sprt`): ``--games`` becomes the
+SPRT (``--sprt elo0=0,elo1=10[,alpha=0.05,beta=0.05]``, :mod:`agents.arena.stats`): ``--games`` becomes the
 most games; after each pair of games the log-likelihood ratio of A's wins/draws/losses is computed and
 the match stops when it leaves its bounds: "H1 accepted" (A is at least elo1 stronger), "H0 accepted",
 or "inconclusive" after ``--games``. The summary gains ``sprt``: ``{llr, lower, upper, decision, games}``.
@@ -20,10 +20,10 @@ or "inconclusive" after ``--games``. The summary gains ``sprt``: ``{llr, lower, 
 Exit status: 0; 2 for bad input (unknown game or agent, malformed spec or FEN, Stockfish missing);
 1 when an agent fails mid-match (engine died) and 130 on Ctrl-C — both after printing the summary of
 the finished games, which stay in the files. One-player games (sudoku) are handed to
-``agents.puzzles`` with the same arguments.
+``agents.arena.puzzles`` with the same arguments.
 
 Poker: mbb/hand with a 95% interval over the duplicate pairs; on Kuhn and Leduc between tabular agents
-(``cfr``, ``subgame``) also the AIVAT-corrected estimate (:mod:`agents.poker_aivat`), whose interval is
+(``cfr``, ``subgame``) also the AIVAT-corrected estimate (:mod:`agents.arena.aivat`), whose interval is
 about 3.5 times narrower.
 """
 from __future__ import annotations
@@ -42,11 +42,11 @@ from tqdm import tqdm
 
 from agents.core import Agent, AgentError
 from agents.human import parse_move
-from agents.match import play_game
-from agents.match_stats import BIG_BLINDS, MatchSummary, format_summary, summarize
-from agents.records import GameRecord, RecordWriter, hand_history, pgn_from_record
+from agents.arena.match import play_game
+from agents.arena.summary import BIG_BLINDS, MatchSummary, format_summary, summarize
+from agents.arena.records import GameRecord, RecordWriter, hand_history, pgn_from_record
 from agents.registry import agent_names, make_agent
-from agents.sprt import SprtConfig, llr, parse_sprt
+from agents.arena.stats import SprtConfig, llr, parse_sprt
 from games.cli import run_cli
 from games.core import Game, InputError, State, StateParseError
 from games.registry import game_names, make_game
@@ -214,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = _first_positional(argv)
     if name is not None and "-h" not in argv and "--help" not in argv:
         if make_game(name).spec.num_players == 1:
-            from agents.puzzles import main as puzzles_main
+            from agents.arena.puzzles import main as puzzles_main
 
             return int(puzzles_main(argv))
     args = build_parser().parse_args(argv)
@@ -267,7 +267,7 @@ def _run_match(args: argparse.Namespace, game: Game, agents: list[Agent], base: 
     aivat: list[float] | None = None
     scorers = None
     if poker:
-        from agents.poker_aivat import aivat_applies, match_scorers
+        from agents.arena.aivat import aivat_applies, match_scorers
 
         if aivat_applies(spec.name, agents):
             scorers, aivat = match_scorers(spec.name, agents[0], agents[1]), []  # type: ignore[arg-type]

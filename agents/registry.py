@@ -12,15 +12,15 @@ from games.core import Game
 
 _KINDS: dict[str, str] = {
     # spec name -> module defining AGENT
-    "random": "agents.random_agent",
+    "random": "agents.random",
     "human": "agents.human",
     "stockfish": "agents.stockfish",
-    "net": "agents.net_agent",
-    "mcts": "agents.mcts_agent",
-    "cfr": "agents.cfr_agent",
-    "subgame": "agents.subgame_agent",
-    "solver": "agents.sudoku_solver",
-    "guided": "agents.guided_agent",
+    "net": "agents.net",
+    "mcts": "agents.mcts",
+    "cfr": "agents.cfr",
+    "subgame": "agents.subgame",
+    "solver": "agents.solver",
+    "guided": "agents.guided",
 }
 
 

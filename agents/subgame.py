@@ -2,7 +2,7 @@
 
 ``leaf=net:PATH`` (Leduc, ``horizon=round``): the round-1 subgames' leaves (the board deal) are valued
 every ``leaf_every`` iterations by a value network over public belief states
-(:mod:`agents.leduc_value_net`, trained by ``python -m selfplay.leduc_value_train``) from the ranges the
+(:mod:`agents.nets.leduc_value`, trained by ``python -m selfplay.leduc_value_train``) from the ranges the
 subgame's strategy reaches them with, instead of by the blueprint's continuation values.
 
 On top of a cached CFR blueprint it re-solves subgames (after the blueprint's first ``first``
@@ -20,7 +20,7 @@ from typing import Literal
 
 import numpy as np
 
-from agents.cfr_agent import HOLDEM, Algo, TabularPokerAgent, blueprint, poker_tree
+from agents.cfr import HOLDEM, Algo, TabularPokerAgent, blueprint, poker_tree
 from agents.core import Agent, AgentKind
 from games.core import Game, UnsupportedGameError
 from search.cfr import PublicTree, ResolveConfig, Resolver
@@ -101,7 +101,7 @@ def leaf_function(net_path: str | None, tree: PublicTree) -> LeafFn | None:
     """The leaf value network at ``net_path`` as a leaf function on ``tree`` (None: blueprint leaves)."""
     if net_path is None:
         return None
-    from agents.leduc_value_net import NetLeafValues, load_leaf_net
+    from agents.nets.leduc_value import NetLeafValues, load_leaf_net
 
     if tree.rules.name != "leduc_poker":
         raise UnsupportedGameError(f"leaf=net:PATH is for leduc_poker; not {tree.rules.name}")
@@ -113,7 +113,7 @@ def _build(game: Game, options: SubgameOptions, seed: int) -> Agent:
     if game.spec.name == HOLDEM:
         if options.net_path is not None:
             raise UnsupportedGameError("leaf=net:PATH is for leduc_poker; holdem_limit re-solves rivers")
-        from agents.holdem_agent import HoldemSubgameAgent
+        from agents.cfr_holdem import HoldemSubgameAgent
 
         return HoldemSubgameAgent(game, options.blueprint, options.buckets, seed, options.iters, options.algo,
                                   options.safe)

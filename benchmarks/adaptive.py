@@ -26,8 +26,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from agents.mcts_agent import MCTSAgent
-from agents.records import GameRecord
+from agents.mcts import MCTSAgent
+from agents.arena.records import GameRecord
 from agents.registry import make_agent
 from benchmarks.elo import fit_elo, games_from_results, score_from_returns
 from games.cli import run_cli

@@ -39,9 +39,9 @@ import numpy as np
 from tqdm import tqdm
 
 from agents.core import Agent
-from agents.match import play_game
+from agents.arena.match import play_game
 from agents.play import random_opening
-from agents.records import GameRecord
+from agents.arena.records import GameRecord
 from agents.registry import make_agent
 from games.core import Game
 from games.registry import make_game

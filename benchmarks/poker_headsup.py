@@ -8,7 +8,7 @@ seats, is computed from their full strategies as well, and each hand is also sco
 (Burch et al. 2018): the return plus, at every chance node and every decision (both strategies are
 known), the expected minus the realised value of a value function fixed before play: the expected
 return of the cards and public state when both agents play their blueprints
-(:mod:`agents.poker_aivat`). The corrections have
+(:mod:`agents.arena.aivat`). The corrections have
 mean zero whatever the value function, so the estimate stays unbiased while most of the luck of
 the cards and of the mixed actions cancels.
 """
@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from agents.cfr_agent import TabularPokerAgent
-from agents.poker_aivat import AivatScorer, match_scorers
+from agents.cfr import TabularPokerAgent
+from agents.arena.aivat import AivatScorer, match_scorers
 from agents.core import Agent
 from agents.registry import make_agent
 from games.core import Game, State

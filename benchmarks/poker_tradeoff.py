@@ -76,7 +76,7 @@ def leaf_values(leaf: str, tree: PublicTree) -> LeafFn | None:
         return None
     if leaf == "exact":
         return ExactLeafValues(tree, 500)
-    from agents.subgame_agent import leaf_function
+    from agents.subgame import leaf_function
 
     if not leaf.startswith("net:") or len(leaf) <= 4:
         raise ValueError(f"leaf must be blueprint, exact or net:PATH; got '{leaf}'")

@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from agents.records import read_records
+from agents.arena.records import read_records
 from benchmarks.elo import EloFit, fit_elo, games_from_results, score_from_returns
 from benchmarks.exchange_rate import CellPoint, collapse, exchange_rate
 from benchmarks.scaling_cost import DEFAULT_PLIES, MoveCost, measure_move_cost, pair_seconds, sample_positions, \

@@ -29,7 +29,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from agents.checkpoint import list_checkpoints, load_checkpoint
+from agents.nets.checkpoint import list_checkpoints, load_checkpoint
 from agents.core import AgentSpecError, parse_options, parse_spec
 from agents.registry import agent_kind
 from games.core import InputError

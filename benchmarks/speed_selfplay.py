@@ -31,7 +31,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _config(args: argparse.Namespace, workers: int) -> Any:
-    from agents.networks import NetConfig
+    from agents.nets.core import NetConfig
     from selfplay.core import ReplayConfig, SelfPlayConfig, TrainConfig
 
     return TrainConfig(game=args.game, workers=workers, seed=args.seed,
@@ -44,8 +44,8 @@ def measure_inprocess(args: argparse.Namespace) -> dict[str, float]:
     """One worker in this process, no Ray: the reference."""
     import torch
 
-    from agents.networks import build_network
-    from agents.torch_evaluator import TorchEvaluator
+    from agents.nets.core import build_network
+    from agents.nets.evaluator import TorchEvaluator
     from games.registry import make_game
     from selfplay.worker import SelfPlayWorker
 

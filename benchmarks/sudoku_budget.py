@@ -5,7 +5,7 @@
 
 For every checkpoint of each training run (:mod:`selfplay.sudoku_train`), on the same test puzzles:
 
-* ``raw``: the network filling greedily with no search (:func:`agents.sudoku_net.greedy_fill`);
+* ``raw``: the network filling greedily with no search (:func:`agents.nets.sudoku_scorer.greedy_fill`);
 * ``guided``: network-guided depth-first search (:mod:`search.sudoku.guided`, following the network's
   most confident cell from confidence ``--trust`` on, else a cell with fewest candidates) at deduction level
   ``--level`` (default 1, naked singles: the level difficulty is measured at), solve rate at each node
@@ -41,8 +41,8 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from agents.checkpoint import list_checkpoints, load_checkpoint
-from agents.sudoku_net import NetScorer, greedy_fill, load_scorer
+from agents.nets.checkpoint import list_checkpoints, load_checkpoint
+from agents.nets.sudoku_scorer import NetScorer, greedy_fill, load_scorer
 from benchmarks.sudoku import BUCKETS, bucket_of
 from games.cli import run_cli
 from games.core import InputError

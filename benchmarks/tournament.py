@@ -33,7 +33,7 @@ from typing import Sequence
 
 import numpy as np
 
-from agents.records import GameRecord, RecordError, RecordWriter, read_records
+from agents.arena.records import GameRecord, RecordError, RecordWriter, read_records
 from agents.registry import make_agent
 from benchmarks.elo import EloFit, default_anchors, fit_elo, games_from_results, parse_anchor, score_from_returns, \
     write_elo_report

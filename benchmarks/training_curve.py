@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from agents.checkpoint import list_checkpoints, load_checkpoint
-from agents.match_stats import paired_mean_with_interval, score_of
+from agents.nets.checkpoint import list_checkpoints, load_checkpoint
+from agents.arena.summary import paired_mean_with_interval, score_of
 from agents.play import default_opening_plies
-from agents.records import GameRecord
+from agents.arena.records import GameRecord
 from benchmarks.tournament import Pairing, run_schedule
 from games.cli import run_cli
 from games.core import InputError

@@ -16,9 +16,9 @@ from typing import Any
 import ray
 import torch
 
-from agents.checkpoint import latest_checkpoint, load_checkpoint
-from agents.networks import build_network
-from agents.torch_evaluator import TorchEvaluator
+from agents.nets.checkpoint import latest_checkpoint, load_checkpoint
+from agents.nets.core import build_network
+from agents.nets.evaluator import TorchEvaluator
 from games.registry import make_game
 from selfplay.core import PlayedGame, TrainConfig
 from selfplay.replay_buffer import ReplayBuffer

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from agents.networks import NetConfig
+from agents.nets.core import NetConfig
 from games.core import InputError
 
 

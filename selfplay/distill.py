@@ -14,7 +14,7 @@ Budget: ``--minutes M`` bounds the whole run: labelling stops at ``--positions``
 ``--label-share`` of M; training uses the rest (or stops after ``--epochs``, whichever first). Without
 ``--minutes``, labelling runs to ``--positions`` and training for ``--epochs`` (default 1).
 
-Checkpoints (``checkpoints/000123.pt`` by optimizer step, via :func:`agents.checkpoint.save_checkpoint`)
+Checkpoints (``checkpoints/000123.pt`` by optimizer step, via :func:`agents.nets.checkpoint.save_checkpoint`)
 are written at training progress 1/2^(K-1), ..., 1/4, 1/2, 1 (``--checkpoints K``): a geometric axis
 of training compute for the scaling study. Each carries its compute estimate and a ``training`` text
 ("distilled from Stockfish depth D on N positions") in its metadata, repeated with the validation
@@ -37,8 +37,8 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from agents.checkpoint import TrainingMetadata, checkpoint_path, latest_checkpoint, load_checkpoint, save_checkpoint, write_atomically
-from agents.networks import NetConfig, build_network, flops_per_evaluation
+from agents.nets.checkpoint import TrainingMetadata, checkpoint_path, latest_checkpoint, load_checkpoint, save_checkpoint, write_atomically
+from agents.nets.core import NetConfig, build_network, flops_per_evaluation
 from games.cli import run_cli
 from games.core import Game, InputError
 from games.registry import make_game

@@ -16,9 +16,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from agents.checkpoint import Checkpoint, TrainingMetadata, checkpoint_path, save_checkpoint
-from agents.net_recurrent import RecurrentNet
-from agents.networks import NetConfig, PolicyValueNet, build_network, flops_per_evaluation
+from agents.nets.checkpoint import Checkpoint, TrainingMetadata, checkpoint_path, save_checkpoint
+from agents.nets.recurrent import RecurrentNet
+from agents.nets.core import NetConfig, PolicyValueNet, build_network, flops_per_evaluation
 from games.core import GameSpec
 from selfplay.augment import mirror_half
 from selfplay.core import LearnerConfig

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents.leduc_value_net import VALUE_SCALE, deal_weight
+from agents.nets.leduc_value import VALUE_SCALE, deal_weight
 from search.cfr import kernels as K
 from search.cfr.leaf_solve import ExactLeafValues, LeafFn, LeafSolveConfig, solve_leaf_valued
 from search.cfr.solver import CFRConfig, CFRSolver, tree_args

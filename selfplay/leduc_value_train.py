@@ -22,8 +22,8 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from agents.checkpoint import TrainingMetadata
-from agents.leduc_value_net import (NUM_HANDS, VALUE_SCALE, LeafNetConfig, LeafValueNet, NetLeafValues, encode,
+from agents.nets.checkpoint import TrainingMetadata
+from agents.nets.leduc_value import (NUM_HANDS, VALUE_SCALE, LeafNetConfig, LeafValueNet, NetLeafValues, encode,
                                     save_leaf_net)
 from games.cli import run_cli
 from games.core import InputError

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from agents.checkpoint import list_checkpoints, load_checkpoint, load_network, save_checkpoint
+from agents.nets.checkpoint import list_checkpoints, load_checkpoint, load_network, save_checkpoint
 from games.cli import run_cli
 from games.core import InputError
 from games.registry import make_game

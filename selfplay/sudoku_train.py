@@ -15,7 +15,7 @@
    (the network's 729 logits read as [81, 9]), plus ``--value-weight`` x squared error of the value
    ("still solvable", +1/-1), the two classes weighted equally whatever their share of the batch (else
    the value learns the majority class); recurrent networks add the progressive loss of Bansal et al.
-   2022 (as :mod:`selfplay.learner`), and the default ``sudoku`` network (:mod:`agents.net_sudoku`)
+   2022 (as :mod:`selfplay.learner`), and the default ``sudoku`` network (:mod:`agents.nets.sudoku`)
    is also trained at the output of every iteration. AdamW, linear warm-up then a cosine schedule,
    gradient norm clipped at 1. ``metrics.jsonl`` logs the cell accuracy next to ``uniform_accuracy``,
    the accuracy of a uniform guess among the legal digits (what a network that learned nothing but the
@@ -38,11 +38,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from agents.checkpoint import TrainingMetadata, checkpoint_path, list_checkpoints, save_checkpoint
-from agents.net_recurrent import RecurrentNet
-from agents.net_sudoku import SudokuNet
-from agents.networks import NetConfig, PolicyValueNet, build_network, count_parameters, flops_per_evaluation
-from agents.sudoku_net import cell_log_probs, legal_digits, observations
+from agents.nets.checkpoint import TrainingMetadata, checkpoint_path, list_checkpoints, save_checkpoint
+from agents.nets.recurrent import RecurrentNet
+from agents.nets.sudoku import SudokuNet
+from agents.nets.core import NetConfig, PolicyValueNet, build_network, count_parameters, flops_per_evaluation
+from agents.nets.sudoku_scorer import cell_log_probs, legal_digits, observations
 from games.cli import run_cli
 from games.core import InputError
 from games.sudoku import SUDOKU_SPEC, canonical_form
@@ -69,7 +69,7 @@ class SudokuTrainConfig:
     max_steps: int = 0
     """Stop after this many optimizer steps (0 = only the time budget); when set, checkpoints follow steps."""
     net: str = "sudoku"
-    """Network family: sudoku (:mod:`agents.net_sudoku`, recurrent over rows/columns/boxes), or the
+    """Network family: sudoku (:mod:`agents.nets.sudoku`, recurrent over rows/columns/boxes), or the
     convolutional resnet or recurrent (ablations)."""
     iters: int = 4
     """Training iterations of the recurrent network."""
@@ -125,7 +125,7 @@ def per_cell_policy(model: PolicyValueNet) -> None:
     """Fix the policy head's 729-logit linear layer so that the head is a per-cell 1x1 convolution, and
     stop training that layer: logit of (cell, d) = relu(channel d) - relu(channel 9 + d) at that cell.
 
-    The shared heads (:class:`agents.net_resnet.PolicyValueHeads`) pass ``relu(policy_conv(h))`` (18
+    The shared heads (:class:`agents.nets.resnet.PolicyValueHeads`) pass ``relu(policy_conv(h))`` (18
     channels here, flattened as ``channel * 81 + cell``) through a dense layer to the 729 actions
     (``cell * 9 + d``). Learned from scratch that layer mixes all cells and training stalls; fixed to the
     difference of a positive and a negative part, logits take any sign (a single ReLU would clip them at

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from agents.checkpoint import latest_checkpoint
-from agents.networks import default_net_config
+from agents.nets.checkpoint import latest_checkpoint
+from agents.nets.core import default_net_config
 from games.cli import run_cli
 from games.core import InputError
 from games.registry import make_game

@@ -20,7 +20,7 @@ import ray
 from ray.exceptions import ActorUnavailableError, RayActorError
 from tqdm import tqdm
 
-from agents.checkpoint import latest_checkpoint, load_checkpoint
+from agents.nets.checkpoint import latest_checkpoint, load_checkpoint
 from games.registry import make_game
 from selfplay.actors import make_buffer_actor, make_worker_actor
 from selfplay.core import TrainConfig

@@ -16,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-from agents.cfr_agent import TabularPokerAgent, blueprint
+from agents.cfr import TabularPokerAgent, blueprint
 from agents.core import Agent
 from search.cfr import RULES, game_tree
 from search.cfr.solver import tree_args

@@ -1,4 +1,4 @@
-"""Play one game between agents and return its :class:`~agents.records.GameRecord`.
+"""Play one game between agents and return its :class:`~agents.arena.records.GameRecord`.
 
 The loop: every agent is ``reset()`` at the start; at a chance node an outcome is drawn from the game's
 probabilities with a generator seeded by ``seed``; at a decision node the agent of the player to move
@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from agents.core import Agent, AgentError
-from agents.records import GameRecord
+from agents.arena.records import GameRecord
 from games.core import CHANCE, Game, State
 
 

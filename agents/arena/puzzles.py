@@ -1,6 +1,6 @@
 """Puzzle mode (one-player games): run an agent over a set of sudoku puzzles and check every answer.
 
-``python -m agents.puzzles sudoku SPEC (--puzzles FILE | --generate N) [--min-guesses G] [--seed S]
+``python -m agents.arena.puzzles sudoku SPEC (--puzzles FILE | --generate N) [--min-guesses G] [--seed S]
 [--out DIR] [--json]``; ``agents.play`` delegates here for one-player games with the same arguments
 (``main(argv)``, argv starting with the game name).
 
@@ -163,7 +163,7 @@ def _load_puzzles(args: argparse.Namespace) -> list[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m agents.puzzles", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m agents.arena.puzzles", description=__doc__.splitlines()[0])
     parser.add_argument("game", help="a one-player game (sudoku)")
     parser.add_argument("spec", help="agent spec, e.g. solver or solver:level=1")
     source = parser.add_mutually_exclusive_group(required=True)

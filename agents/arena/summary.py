@@ -16,7 +16,7 @@ Elo +636, interval [+343, +636].
 milli-big-blinds per hand (``1000 * chips / big blind``). Games come in duplicate pairs (the same
 deal with the seats swapped), so the standard error is computed over the pairs' means (a last
 unpaired game counts as its own unit): the luck of the cards that cancels within a pair does not
-widen the interval. When AIVAT scores are given (:mod:`agents.poker_aivat`: Kuhn/Leduc between
+widen the interval. When AIVAT scores are given (:mod:`agents.arena.aivat`: Kuhn/Leduc between
 tabular agents), the same estimate from them is reported as ``aivat_mbb_per_hand`` and
 ``aivat_mbb_ci95`` — unbiased, with a much narrower interval.
 """

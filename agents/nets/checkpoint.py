@@ -23,7 +23,7 @@ from typing import Any
 import torch
 
 from agents.core import AgentError
-from agents.networks import NetConfig, NetConfigError, PolicyValueNet, build_network
+from agents.nets.core import NetConfig, NetConfigError, PolicyValueNet, build_network
 from games.core import Game, InputError
 
 FORMAT_NAME = "gamesearch-checkpoint"

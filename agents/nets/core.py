@@ -4,10 +4,10 @@ Every network maps observations ``float32 [B, *observation_shape]`` to ``(logits
 values for the player to move in ``[-1, 1]`` (tanh head). Three families, chosen by
 :attr:`NetConfig.kind`:
 
-* ``resnet``: residual convolutional tower (:mod:`agents.net_resnet`), for board planes ``[C, H, W]``;
+* ``resnet``: residual convolutional tower (:mod:`agents.nets.resnet`), for board planes ``[C, H, W]``;
 * ``recurrent``: one weight-tied block iterated ``iters`` times with the input fed back at every
-  iteration, which can think longer at test time (:mod:`agents.net_recurrent`, Bansal et al. 2022);
-* ``mlp``: a small perceptron for vector observations such as poker (:mod:`agents.net_mlp`).
+  iteration, which can think longer at test time (:mod:`agents.nets.recurrent`, Bansal et al. 2022);
+* ``mlp``: a small perceptron for vector observations such as poker (:mod:`agents.nets.mlp`).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from torch import nn
 from games.core import Game, GameSpec, InputError, UnsupportedGameError
 
 if TYPE_CHECKING:
-    from agents.torch_evaluator import TorchEvaluator
+    from agents.nets.evaluator import TorchEvaluator
 
 NetKind = Literal["resnet", "recurrent", "mlp", "sudoku"]
 
@@ -36,7 +36,7 @@ class NetConfig:
     """Architecture of a policy/value network."""
 
     kind: NetKind = "resnet"
-    """Family: ``resnet``, ``recurrent`` (weight-tied, iterable), ``mlp`` or ``sudoku`` (:mod:`agents.net_sudoku`)."""
+    """Family: ``resnet``, ``recurrent`` (weight-tied, iterable), ``mlp`` or ``sudoku`` (:mod:`agents.nets.sudoku`)."""
     blocks: int = 4
     """Residual blocks of the tower (resnet) or inside the weight-tied block (recurrent); hidden layers (mlp)."""
     channels: int = 64
@@ -90,21 +90,21 @@ def build_network(config: NetConfig, spec: GameSpec) -> PolicyValueNet:
         UnsupportedGameError: a convolutional network for a game whose observations are not ``[C, H, W]``.
     """
     if config.kind == "mlp":
-        from agents.net_mlp import MLPNet
+        from agents.nets.mlp import MLPNet
 
         return MLPNet(config, spec)
     if config.kind == "sudoku":
-        from agents.net_sudoku import SudokuNet
+        from agents.nets.sudoku import SudokuNet
 
         return SudokuNet(config, spec)
     if len(spec.observation_shape) != 3:
         raise UnsupportedGameError(
             f"a {config.kind} network needs [C, H, W] observations; {spec.name} has {spec.observation_shape} (use kind mlp)")
     if config.kind == "resnet":
-        from agents.net_resnet import ResNet
+        from agents.nets.resnet import ResNet
 
         return ResNet(config, spec)
-    from agents.net_recurrent import RecurrentNet
+    from agents.nets.recurrent import RecurrentNet
 
     return RecurrentNet(config, spec)
 
@@ -161,7 +161,7 @@ def evaluator_from_checkpoint(path: str, game: Game, *, device: str = "cpu", ite
     """A :data:`search.core.Evaluator` running the network stored in checkpoint ``path``.
 
     Args:
-        path: checkpoint file written by :func:`agents.checkpoint.save_checkpoint`.
+        path: checkpoint file written by :func:`agents.nets.checkpoint.save_checkpoint`.
         game: the game to play; must be the checkpoint's game.
         device: ``"cpu"`` or ``"cuda"``.
         iters: iterations of a recurrent network (default: its training count).
@@ -169,10 +169,10 @@ def evaluator_from_checkpoint(path: str, game: Game, *, device: str = "cpu", ite
         batch_size: most positions per forward pass.
 
     Raises:
-        agents.checkpoint.CheckpointError: unreadable, corrupt or foreign file, or another game's network.
+        agents.nets.checkpoint.CheckpointError: unreadable, corrupt or foreign file, or another game's network.
     """
-    from agents.checkpoint import load_network
-    from agents.torch_evaluator import TorchEvaluator
+    from agents.nets.checkpoint import load_network
+    from agents.nets.evaluator import TorchEvaluator
 
     model, _ckpt = load_network(path, game=game, device=device)
     return TorchEvaluator(model, device=device, iters=iters, cache_size=cache_size, batch_size=batch_size)

@@ -6,7 +6,7 @@ from collections import OrderedDict
 import numpy as np
 import torch
 
-from agents.networks import PolicyValueNet
+from agents.nets.core import PolicyValueNet
 
 ILLEGAL_LOGIT = np.float32(-1.0e9)
 """Logit written at illegal actions (finite, so a softmax over an all-illegal row stays defined)."""

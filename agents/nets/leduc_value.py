@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from agents.checkpoint import CheckpointError, TrainingMetadata, read_torch_file, write_atomically
+from agents.nets.checkpoint import CheckpointError, TrainingMetadata, read_torch_file, write_atomically
 from search.cfr.leaf_solve import LeafValueError
 from search.cfr.tree import CHANCE, LEDUC, PublicTree
 

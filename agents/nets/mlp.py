@@ -6,7 +6,7 @@ import math
 import torch
 from torch import nn
 
-from agents.networks import NetConfig, PolicyValueNet
+from agents.nets.core import NetConfig, PolicyValueNet
 from games.core import GameSpec
 
 

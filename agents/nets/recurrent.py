@@ -11,8 +11,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from agents.net_resnet import PolicyValueHeads
-from agents.networks import NetConfig, PolicyValueNet
+from agents.nets.resnet import PolicyValueHeads
+from agents.nets.core import NetConfig, PolicyValueNet
 from games.core import GameSpec
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from agents.networks import NetConfig, PolicyValueNet
+from agents.nets.core import NetConfig, PolicyValueNet
 from games.core import GameSpec
 
 

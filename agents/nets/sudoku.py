@@ -17,7 +17,7 @@ or "no other digit is left in my cell" (a naked single). The same weights serve 
 network is unchanged by relabelling the digits and by moving rows within a band or bands (the rules
 are), which spares it learning one rule per digit.
 
-Like :class:`agents.net_recurrent.RecurrentNet` (Bansal et al. 2022) the network is one weight-tied
+Like :class:`agents.nets.recurrent.RecurrentNet` (Bansal et al. 2022) the network is one weight-tied
 block of ``config.blocks`` layers iterated ``iters`` times, with the input recalled at every iteration
 (``h <- block(relu(W_recall [h, x]))``), so that ``iters`` is a test-time "think longer" knob; it
 offers the same :meth:`SudokuNet.progressive_forward`, and :meth:`SudokuNet.forward_all` gives the
@@ -34,7 +34,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from agents.networks import NetConfig, PolicyValueNet
+from agents.nets.core import NetConfig, PolicyValueNet
 from games.core import GameSpec, UnsupportedGameError
 
 SIZE = 9
@@ -180,6 +180,6 @@ class SudokuNet(PolicyValueNet):
 
     def progressive_forward(self, obs: torch.Tensor, generator: torch.Generator | None = None
                             ) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
-        """As :meth:`agents.net_recurrent.RecurrentNet.progressive_forward`: (output after
+        """As :meth:`agents.nets.recurrent.RecurrentNet.progressive_forward`: (output after
         ``config.iters`` iterations, :meth:`partial_forward`)."""
         return self.forward(obs), self.partial_forward(obs, generator)

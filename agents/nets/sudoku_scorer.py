@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.core import Agent, AgentError
-from agents.puzzles import PuzzleResult
-from agents.torch_evaluator import TorchEvaluator
+from agents.arena.puzzles import PuzzleResult
+from agents.nets.evaluator import TorchEvaluator
 from games.core import Game, State
 from games.sudoku import SudokuState
 from games.sudoku.grid import format_grid
 
 if TYPE_CHECKING:
-    from agents.net_agent import NetOptions
+    from agents.net import NetOptions
 
 SIZE = 9
 """Digits, rows and columns."""
@@ -181,13 +181,13 @@ class SudokuNetAgent(Agent):
 
 def load_scorer(path: str, game: Game, *, iters: int | None = None, device: str = "cpu") -> NetScorer:
     """A :class:`NetScorer` for the sudoku checkpoint ``path`` (``iters``: recurrent iterations, None = as
-    trained); raises :class:`~agents.checkpoint.CheckpointError`."""
-    from agents.networks import evaluator_from_checkpoint
+    trained); raises :class:`~agents.nets.checkpoint.CheckpointError`."""
+    from agents.nets.core import evaluator_from_checkpoint
 
     return NetScorer(evaluator_from_checkpoint(path, game, device=device, iters=iters))
 
 
 def build_sudoku_net(game: Game, options: "NetOptions", seed: int) -> SudokuNetAgent:
-    """``net:PATH[,iters=K,sample=1,temperature=T,device=D]`` for sudoku (called by :mod:`agents.net_agent`)."""
+    """``net:PATH[,iters=K,sample=1,temperature=T,device=D]`` for sudoku (called by :mod:`agents.net`)."""
     scorer = load_scorer(options.path, game, iters=options.iters or None, device=options.device)
     return SudokuNetAgent(scorer, sample=options.sample, temperature=options.temperature, seed=seed)

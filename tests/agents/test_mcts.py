@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from agents.core import AgentError, AgentSpecError
-from agents.mcts_agent import MCTSAgent, MCTSOptions
+from agents.mcts import MCTSAgent, MCTSOptions
 from agents.registry import agent_kind, make_agent
 from games.registry import make_game
 
@@ -84,8 +84,8 @@ def test_agent_wins_against_random_play() -> None:
 
 def test_net_checkpoint_drives_the_search(tmp_path: "object") -> None:
     torch = pytest.importorskip("torch")
-    from agents.checkpoint import TrainingMetadata, save_checkpoint
-    from agents.networks import NetConfig, build_network
+    from agents.nets.checkpoint import TrainingMetadata, save_checkpoint
+    from agents.nets.core import NetConfig, build_network
 
     torch.manual_seed(0)
     net = build_network(NetConfig(kind="mlp", blocks=1, channels=16), C4.spec).eval()

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from agents.checkpoint import TrainingMetadata, save_checkpoint
+from agents.nets.checkpoint import TrainingMetadata, save_checkpoint
 from agents.core import AgentSpecError, InputError
-from agents.net_agent import masked_softmax
-from agents.networks import NetConfig, build_network
+from agents.net import masked_softmax
+from agents.nets.core import NetConfig, build_network
 from agents.registry import make_agent
 from games.registry import make_game
 

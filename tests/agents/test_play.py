@@ -16,7 +16,7 @@ import pytest
 
 import agents.play as play
 from agents.core import Agent
-from agents.records import read_records
+from agents.arena.records import read_records
 from agents.stockfish import StockfishAgent
 from games.core import State
 
@@ -209,9 +209,9 @@ def test_one_player_games_are_handed_to_agents_puzzles(monkeypatch: pytest.Monke
         spec = types.SimpleNamespace(num_players=1, name="sudoku")
 
     seen: list[list[str]] = []
-    fake = types.ModuleType("agents.puzzles")
+    fake = types.ModuleType("agents.arena.puzzles")
     fake.main = lambda argv: seen.append(list(argv)) or 0  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "agents.puzzles", fake)
+    monkeypatch.setitem(sys.modules, "agents.arena.puzzles", fake)
     monkeypatch.setattr(play, "make_game", lambda name: OnePlayer())
     argv = ["--seed", "3", "sudoku", "dfs", "--puzzles", "5"]
     assert play.main(argv) == 0 and seen == [argv]

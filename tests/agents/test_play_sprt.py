@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from agents.match_stats import summarize
+from agents.arena.summary import summarize
 from agents.play import main as play_main
 from agents.play import sprt_result
-from agents.records import read_records
-from agents.sprt import SprtConfig, expected_score, llr
+from agents.arena.records import read_records
+from agents.arena.stats import SprtConfig, expected_score, llr
 from games.cli import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from agents.core import AgentSpecError
-from agents.random_agent import RandomAgent
+from agents.random import RandomAgent
 from agents.registry import make_agent
 from games.core import random_playout
 from games.registry import make_game

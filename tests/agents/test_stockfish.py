@@ -9,8 +9,8 @@ import chess
 import pytest
 
 from agents.core import AgentError, AgentSpecError
-from agents.match import play_game
-from agents.random_agent import RandomAgent
+from agents.arena.match import play_game
+from agents.random import RandomAgent
 from agents.registry import make_agent
 from agents.stockfish import StockfishAgent, find_stockfish
 from games.core import UnsupportedGameError

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 import torch
 
-from agents.checkpoint import TrainingMetadata, save_checkpoint
+from agents.nets.checkpoint import TrainingMetadata, save_checkpoint
 from agents.core import AgentSpecError
-from agents.guided_agent import GuidedAgent
-from agents.networks import NetConfig, build_network
+from agents.guided import GuidedAgent
+from agents.nets.core import NetConfig, build_network
 from agents.registry import make_agent
-from agents.sudoku_net import SudokuNetAgent, cell_log_probs, greedy_fill, legal_digits, observations
+from agents.nets.sudoku_scorer import SudokuNetAgent, cell_log_probs, greedy_fill, legal_digits, observations
 from games.sudoku import SUDOKU_SPEC, SudokuGame, check_answer, parse_grid
 from games.sudoku.grid import read_puzzle_lines
 from search.sudoku import solve

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.records import GameRecord
+from agents.arena.records import GameRecord
 from benchmarks.adaptive import fixed_equivalent, ladder_pairings, ladder_specs, measure_simulations
 from games.core import InputError
 from games.registry import make_game

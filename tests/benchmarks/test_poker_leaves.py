@@ -8,8 +8,8 @@ import sys
 
 import torch
 
-from agents.checkpoint import TrainingMetadata
-from agents.leduc_value_net import LeafNetConfig, LeafValueNet, save_leaf_net
+from agents.nets.checkpoint import TrainingMetadata
+from agents.nets.leduc_value import LeafNetConfig, LeafValueNet, save_leaf_net
 from benchmarks.poker_tradeoff import main
 from games.cli import run_cli
 

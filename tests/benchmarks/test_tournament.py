@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.records import GameRecord, read_records
+from agents.arena.records import GameRecord, read_records
 from benchmarks import game_runner
 from benchmarks.game_runner import GameFailedError, GameTask, run_games
 from benchmarks.tournament import main as tournament_main

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from agents.checkpoint import TrainingMetadata, checkpoint_path, save_checkpoint
-from agents.networks import NetConfig, build_network
+from agents.nets.checkpoint import TrainingMetadata, checkpoint_path, save_checkpoint
+from agents.nets.core import NetConfig, build_network
 from benchmarks.training_curve import Match, Point, main, select_points
 from games.cli import run_cli
 from games.registry import make_game

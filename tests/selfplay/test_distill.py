@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from agents.checkpoint import list_checkpoints, load_checkpoint
+from agents.nets.checkpoint import list_checkpoints, load_checkpoint
 from agents.registry import make_agent
 from agents.stockfish import find_stockfish
 from games.registry import make_game

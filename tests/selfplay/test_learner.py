@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from agents.checkpoint import latest_checkpoint, load_checkpoint
-from agents.networks import NetConfig
+from agents.nets.checkpoint import latest_checkpoint, load_checkpoint
+from agents.nets.core import NetConfig
 from games.registry import make_game
 from selfplay.core import LearnerConfig
 from selfplay.learner import Learner, policy_value_loss

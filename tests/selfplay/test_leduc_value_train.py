@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 
-from agents.leduc_value_net import VALUE_SCALE, deal_weight, load_leaf_net
+from agents.nets.leduc_value import VALUE_SCALE, deal_weight, load_leaf_net
 from search.cfr import game_tree
 from search.cfr.leaf_solve import ExactLeafValues
 from games.cli import run_cli

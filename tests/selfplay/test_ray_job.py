@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.checkpoint import latest_checkpoint, load_checkpoint
+from agents.nets.checkpoint import latest_checkpoint, load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = {

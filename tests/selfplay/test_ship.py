@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from agents.checkpoint import TrainingMetadata, checkpoint_path, list_checkpoints, load_checkpoint, save_checkpoint
-from agents.networks import NetConfig, build_network
+from agents.nets.checkpoint import TrainingMetadata, checkpoint_path, list_checkpoints, load_checkpoint, save_checkpoint
+from agents.nets.core import NetConfig, build_network
 from games.registry import make_game
 from selfplay.ship import ShipError, select_checkpoints, ship
 

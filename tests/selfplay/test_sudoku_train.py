@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from agents.checkpoint import list_checkpoints, load_network
-from agents.sudoku_net import legal_digits
+from agents.nets.checkpoint import list_checkpoints, load_network
+from agents.nets.sudoku_scorer import legal_digits
 from games.sudoku import SudokuGame, canonical_form, check_answer
 from games.sudoku.grid import read_puzzle_lines
 from search.sudoku import solve_many
@@ -20,7 +20,7 @@ from selfplay.sudoku_data import correct_positions, deduce, label, make_puzzle_s
 from selfplay.sudoku_data import search_positions, symmetric_copies
 from selfplay.sudoku_train import (TRAIN_PUZZLES_FILE, SudokuTrainConfig, balanced_mse, learning_rate, make_batch,
                                    per_cell_policy, sudoku_loss, train, train_step)
-from agents.networks import build_network
+from agents.nets.core import build_network
 from games.sudoku import SUDOKU_SPEC
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.networks import NetConfig
+from agents.nets.core import NetConfig
 from selfplay.core import ConfigError, TrainConfig
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from agents.checkpoint import latest_checkpoint, list_checkpoints, load_checkpoint
-from agents.networks import NetConfig
+from agents.nets.checkpoint import latest_checkpoint, list_checkpoints, load_checkpoint
+from agents.nets.core import NetConfig
 from selfplay.core import LearnerConfig, ReplayConfig, SelfPlayConfig, TrainConfig
 
 ray = pytest.importorskip("ray")

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from agents.networks import NetConfig, build_network
-from agents.torch_evaluator import TorchEvaluator
+from agents.nets.core import NetConfig, build_network
+from agents.nets.evaluator import TorchEvaluator
 from games.registry import make_game
 from selfplay.core import ConfigError, SelfPlayConfig
 from selfplay.worker import SelfPlayWorker

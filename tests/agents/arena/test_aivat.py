@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents.poker_aivat import AivatScorer, aivat_applies, match_scorers
+from agents.arena.aivat import AivatScorer, aivat_applies, match_scorers
 from agents.registry import make_agent
 from games.registry import make_game
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from agents.core import Agent, AgentError
-from agents.match import play_game
-from agents.random_agent import RandomAgent
+from agents.arena.match import play_game
+from agents.random import RandomAgent
 from games.core import CHANCE, State
 from games.registry import make_game
 

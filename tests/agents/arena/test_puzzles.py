@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from agents.core import Agent
-from agents.puzzles import PuzzleResult, PuzzleSolver, check_outcome, main, run_puzzle, summarize
+from agents.arena.puzzles import PuzzleResult, PuzzleSolver, check_outcome, main, run_puzzle, summarize
 from agents.registry import make_agent
 from games.cli import run_cli
 from games.core import State
 from games.registry import make_game
 from games.sudoku.grid import read_puzzle_lines
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 HARD = read_puzzle_lines((ROOT / "games" / "sudoku" / "data" / "hard.txt").read_text().splitlines())
 
 
@@ -85,7 +85,7 @@ def test_runner_checks_answers() -> None:
 
 
 def test_cli_subprocess_generate_and_out(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "agents.puzzles", "sudoku", "solver", "--generate", "3",
+    proc = subprocess.run([sys.executable, "-m", "agents.arena.puzzles", "sudoku", "solver", "--generate", "3",
                            "--min-guesses", "5", "--seed", "1", "--out", str(tmp_path), "--json"],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stderr

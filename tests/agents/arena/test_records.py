@@ -10,9 +10,9 @@ import chess
 import chess.pgn
 import pytest
 
-from agents.match import play_game
-from agents.random_agent import RandomAgent
-from agents.records import (GameRecord, RecordError, RecordWriter, chess_result, hand_history, pgn_from_record,
+from agents.arena.match import play_game
+from agents.random import RandomAgent
+from agents.arena.records import (GameRecord, RecordError, RecordWriter, chess_result, hand_history, pgn_from_record,
                             read_records)
 from games.registry import make_game
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from agents.sprt import SprtConfig, SprtSpecError, expected_score, llr, parse_sprt, sprt_decision
+from agents.arena.stats import SprtConfig, SprtSpecError, expected_score, llr, parse_sprt, sprt_decision
 
 
 def test_parse_and_bounds():

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from agents.match_stats import (elo_from_score, elo_with_interval, format_summary, mean_with_interval,
+from agents.arena.summary import (elo_from_score, elo_with_interval, format_summary, mean_with_interval,
                                 paired_mean_with_interval, score_of, summarize)
 
 

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from agents.checkpoint import (CheckpointError, TrainingMetadata, checkpoint_path, latest_checkpoint,
+from agents.nets.checkpoint import (CheckpointError, TrainingMetadata, checkpoint_path, latest_checkpoint,
                                list_checkpoints, load_checkpoint, load_network, save_checkpoint)
-from agents.networks import NetConfig, build_network
+from agents.nets.core import NetConfig, build_network
 from games.core import InputError
 from games.registry import make_game
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from agents.checkpoint import TrainingMetadata, save_checkpoint
-from agents.networks import NetConfig, build_network, evaluator_from_checkpoint
-from agents.torch_evaluator import ILLEGAL_LOGIT, TorchEvaluator
+from agents.nets.checkpoint import TrainingMetadata, save_checkpoint
+from agents.nets.core import NetConfig, build_network, evaluator_from_checkpoint
+from agents.nets.evaluator import ILLEGAL_LOGIT, TorchEvaluator
 from games.registry import make_game
 
 

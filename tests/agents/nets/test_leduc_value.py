@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from agents.checkpoint import CheckpointError, TrainingMetadata
+from agents.nets.checkpoint import CheckpointError, TrainingMetadata
 from agents.core import AgentSpecError
-from agents.leduc_value_net import (NUM_FEATURES, POTS, LeafNetConfig, LeafValueNet, NetLeafValues, deal_weight,
+from agents.nets.leduc_value import (NUM_FEATURES, POTS, LeafNetConfig, LeafValueNet, NetLeafValues, deal_weight,
                                     encode, load_leaf_net, save_leaf_net)
 from agents.registry import make_agent
 from games.core import UnsupportedGameError
@@ -114,7 +114,7 @@ def test_shipped_leaf_network_beats_predicting_zero() -> None:
 
     from search.cfr.leaf_solve import ExactLeafValues
 
-    path = Path(__file__).resolve().parents[2] / "models" / "leduc_value" / "leaf_value.pt"
+    path = Path(__file__).resolve().parents[3] / "models" / "leduc_value" / "leaf_value.pt"
     model, meta = load_leaf_net(path)
     assert meta.learner_steps > 0
     tree = game_tree("leduc_poker")

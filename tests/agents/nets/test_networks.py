@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from agents.net_recurrent import RecurrentNet
-from agents.networks import (NetConfig, NetConfigError, build_network, count_parameters, default_net_config,
+from agents.nets.recurrent import RecurrentNet
+from agents.nets.core import (NetConfig, NetConfigError, build_network, count_parameters, default_net_config,
                              flops_per_evaluation)
 from games.core import GameSpec, UnsupportedGameError
 

@@ -7,15 +7,15 @@ import numpy as np
 import pytest
 import torch
 
-from agents.checkpoint import TrainingMetadata, load_network, save_checkpoint
-from agents.net_sudoku import SudokuNet, token_features
-from agents.networks import NetConfig, build_network, count_parameters, flops_per_evaluation
-from agents.sudoku_net import legal_digits, observations
+from agents.nets.checkpoint import TrainingMetadata, load_network, save_checkpoint
+from agents.nets.sudoku import SudokuNet, token_features
+from agents.nets.core import NetConfig, build_network, count_parameters, flops_per_evaluation
+from agents.nets.sudoku_scorer import legal_digits, observations
 from games.core import GameSpec, UnsupportedGameError
 from games.sudoku import SUDOKU_SPEC, SudokuGame, parse_grid
 from games.sudoku.grid import read_puzzle_lines
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 HARD = read_puzzle_lines((ROOT / "games" / "sudoku" / "data" / "hard.txt").read_text().splitlines())
 
 
