@@ -12,7 +12,7 @@ import dataclasses
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -165,3 +165,26 @@ class AgentKind:
     """Option that a bare first value fills (``net:PATH`` -> ``path``)."""
     help: str = ""
     """One line for ``--help`` listings."""
+
+
+@dataclass(frozen=True)
+class PuzzleResult:
+    """An agent's answer to one puzzle (one-player games)."""
+
+    answer: str
+    """The final grid as text (81 characters for sudoku)."""
+    guesses: int
+    """Search guesses the agent made (its own count)."""
+    nodes: int
+    """Search nodes the agent visited."""
+    seconds: float
+    """Seconds the agent spent."""
+
+
+@runtime_checkable
+class PuzzleSolver(Protocol):
+    """An agent that can answer a whole puzzle at once (:mod:`agents.arena.puzzles` checks the answer)."""
+
+    def solve_puzzle(self, state: State) -> PuzzleResult:
+        """The answer to the puzzle ``state`` (not changed)."""
+        ...

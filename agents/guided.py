@@ -7,7 +7,7 @@ with fewest candidates), the exact deductions of ``level`` prune, and the search
 default level 1 (naked singles) is the level puzzle difficulty is measured at, so the network, not
 the deductions, does the work (at level 3 most generated puzzles need no branching at all).
 
-As a :class:`~agents.arena.puzzles.PuzzleSolver` it answers a whole puzzle (the unchanged grid when the
+As a :class:`~agents.core.PuzzleSolver` it answers a whole puzzle (the unchanged grid when the
 budget runs out); as an :class:`~agents.core.Agent` ``act`` places the next cell of the search's
 solution, or the network's most probable placement when the search found none within the budget.
 """
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents.core import Agent, AgentKind
-from agents.arena.puzzles import PuzzleResult
-from agents.nets.sudoku_scorer import SudokuNetAgent, load_scorer
+from agents.core import Agent, AgentKind, PuzzleResult
+from agents.net import SudokuNetAgent
+from agents.nets.sudoku_scorer import load_scorer
 from games.core import Game, State, UnsupportedGameError
 from games.sudoku import SudokuState
 from games.sudoku.grid import format_grid

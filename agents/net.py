@@ -3,17 +3,27 @@
 Options: ``sample=0/1`` (draw from the softmax instead of taking the best move), ``temperature``
 (of the sampled softmax), ``iters=K`` (iterations of a recurrent network; 0 = its training count),
 ``device``.
+
+For sudoku (:class:`SudokuNetAgent`) the policy is read per cell (:mod:`agents.nets.sudoku_scorer`):
+the agent places the digit of the most probable (cell, digit) pair, evaluating the network once per
+placement, with no backtracking and no deduction: the game ends when the grid is full (solved) or
+an empty cell has no legal digit left (stuck). ``iters`` is the "think longer" knob of its recurrent
+network.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from agents.core import Agent, AgentKind
+from agents.core import Agent, AgentError, AgentKind, PuzzleResult
 from agents.nets.core import evaluator_from_checkpoint
 from agents.nets.evaluator import TorchEvaluator
+from agents.nets.sudoku_scorer import CELLS, SIZE, NetScorer, cell_log_probs, greedy_fill, legal_digits, load_scorer
 from games.core import Game, State
+from games.sudoku import SudokuState
+from games.sudoku.grid import format_grid
 
 
 @dataclass(frozen=True)
@@ -71,10 +81,63 @@ class NetAgent(Agent):
         return self.act_with_policy(state)[0]
 
 
-def build(game: Game, options: NetOptions, seed: int) -> Agent:
-    if game.spec.name == "sudoku":  # per-cell policy, greedy fill, puzzle answers: agents.nets.sudoku_scorer
-        from agents.nets.sudoku_scorer import build_sudoku_net
+class SudokuNetAgent(Agent):
+    """Plays a sudoku network's most probable placement (see the module docstring).
 
+    Args:
+        scorer: the network. sample: draw the digit of the chosen cell from its probabilities.
+        temperature: of the sampled digit distribution. seed: of the sampling.
+    """
+
+    def __init__(self, scorer: NetScorer, *, sample: bool = False, temperature: float = 1.0, seed: int = 0) -> None:
+        self.scorer = scorer
+        self.sample = sample
+        self.temperature = temperature
+        self.rng = np.random.default_rng(seed)
+
+    def act_with_policy(self, state: State) -> tuple[int, np.ndarray]:
+        """The placement and the chosen cell's digit probabilities (float64 [729], zero elsewhere)."""
+        assert isinstance(state, SudokuState)
+        grid = state.grid[None]
+        legal = legal_digits(grid)
+        logp = cell_log_probs(self.scorer(grid, state.givens[None]), legal)[0]
+        action = int(np.argmax(logp.reshape(-1)))
+        if not np.isfinite(logp.reshape(-1)[action]):
+            raise AgentError("sudoku net agent: no legal placement (the grid is finished)")
+        cell = action // SIZE
+        probs = np.exp(logp[cell] / (self.temperature if self.sample else 1.0))
+        probs /= probs.sum()
+        if self.sample:
+            action = cell * SIZE + int(self.rng.choice(SIZE, p=probs))
+        policy = np.zeros(CELLS * SIZE)
+        policy[cell * SIZE:(cell + 1) * SIZE] = probs
+        return action, policy
+
+    def act(self, state: State) -> int:
+        return self.act_with_policy(state)[0]
+
+    def solve_puzzle(self, state: State) -> PuzzleResult:
+        """Greedy fill of the whole grid (sampling off) or move by move (sampling on); no search."""
+        assert isinstance(state, SudokuState)
+        start = time.perf_counter()
+        if self.sample:
+            s = state.copy()
+            while not s.is_terminal():
+                s.apply(self.act(s))
+            answer = str(s)
+        else:
+            answer = format_grid(greedy_fill(self.scorer, state.grid[None])[0][0])
+        return PuzzleResult(answer=answer, guesses=0, nodes=0, seconds=time.perf_counter() - start)
+
+
+def build_sudoku_net(game: Game, options: NetOptions, seed: int) -> SudokuNetAgent:
+    """``net:PATH[,iters=K,sample=1,temperature=T,device=D]`` for sudoku."""
+    scorer = load_scorer(options.path, game, iters=options.iters or None, device=options.device)
+    return SudokuNetAgent(scorer, sample=options.sample, temperature=options.temperature, seed=seed)
+
+
+def build(game: Game, options: NetOptions, seed: int) -> Agent:
+    if game.spec.name == "sudoku":  # per-cell policy, greedy fill, puzzle answers
         return build_sudoku_net(game, options, seed)
     evaluator = evaluator_from_checkpoint(options.path, game, device=options.device,
                                           iters=options.iters or None)

@@ -1,7 +1,7 @@
 """The ``solver`` agent for sudoku: the exact solver (``solver``, ``solver:level=1``).
 
 It is both an :class:`~agents.core.Agent` (``act`` places the digit of the next empty cell, in
-row-major order, from the solution of the current grid) and a :class:`~agents.arena.puzzles.PuzzleSolver`
+row-major order, from the solution of the current grid) and a :class:`~agents.core.PuzzleSolver`
 (``solve_puzzle`` returns the whole answer at once, with the solver's statistics).
 """
 from __future__ import annotations
@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents.core import Agent, AgentKind
-from agents.arena.puzzles import PuzzleResult
+from agents.core import Agent, AgentKind, PuzzleResult
 from games.core import Game, State, UnsupportedGameError
 from games.sudoku import SudokuState
 from games.sudoku.grid import format_grid

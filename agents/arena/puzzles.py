@@ -20,37 +20,14 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, Sequence, runtime_checkable
+from typing import Any, Sequence
 
 import numpy as np
 from tqdm import tqdm
 
 from games.cli import run_cli
-from agents.core import Agent
+from agents.core import Agent, PuzzleResult, PuzzleSolver
 from games.core import Game, IllegalActionError, InputError, State, UnsupportedGameError
-
-
-@dataclass(frozen=True)
-class PuzzleResult:
-    """An agent's answer to one puzzle."""
-
-    answer: str
-    """The final grid as text (81 characters for sudoku)."""
-    guesses: int
-    """Search guesses the agent made (its own count)."""
-    nodes: int
-    """Search nodes the agent visited."""
-    seconds: float
-    """Seconds the agent spent."""
-
-
-@runtime_checkable
-class PuzzleSolver(Protocol):
-    """An agent that can answer a whole puzzle at once."""
-
-    def solve_puzzle(self, state: State) -> PuzzleResult:
-        """The answer to the puzzle ``state`` (not changed)."""
-        ...
 
 
 @dataclass(frozen=True)

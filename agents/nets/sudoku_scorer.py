@@ -1,33 +1,21 @@
-"""The raw sudoku network agent (``net:PATH[,iters=K]`` for sudoku): fill greedily, one cell per step.
+"""The sudoku network read per cell, for search and training: batched observations, legal digits,
+per-cell log-probabilities, greedy placements and :class:`NetScorer` (a network as a
+:data:`search.sudoku.guided.Scorer`).
 
 A sudoku network outputs one logit per (cell, digit) (729, action order ``cell * 9 + d - 1``) and a
 value ("this grid is still solvable", in [-1, 1]). Its policy is read *per cell*: the logits of each
 empty cell are turned into probabilities over the digits still legal there (absent from the cell's
 row, column and box), which is how :mod:`selfplay.sudoku_train` trains it (cross-entropy per cell).
-The agent places, at each step, the digit of the (cell, digit) pair with the highest probability,
-evaluating the network once per placement, with no backtracking and no deduction: the game ends
-when the grid is full (solved) or an empty cell has no legal digit left (stuck). Recurrent networks
-run ``iters`` iterations (0 = as trained): the "think longer" knob.
-
-This module also holds the batched helpers the trainer, the guided agent and the budget benchmark
-share: observations of many grids, legal digits, per-cell log-probabilities and :func:`greedy_fill`.
+:func:`greedy_fill` places, at each step, the digit of the most probable (cell, digit) pair, one
+network call per placement, with no backtracking and no deduction. The trainer, the ``net`` and
+``guided`` agents (:mod:`agents.net`, :mod:`agents.guided`) and the budget benchmark share these.
 """
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from agents.core import Agent, AgentError
-from agents.arena.puzzles import PuzzleResult
 from agents.nets.evaluator import TorchEvaluator
-from games.core import Game, State
-from games.sudoku import SudokuState
-from games.sudoku.grid import format_grid
-
-if TYPE_CHECKING:
-    from agents.net import NetOptions
+from games.core import Game
 
 SIZE = 9
 """Digits, rows and columns."""
@@ -130,64 +118,9 @@ def greedy_fill(scorer: NetScorer, puzzles: np.ndarray) -> tuple[np.ndarray, np.
     return grids, steps
 
 
-class SudokuNetAgent(Agent):
-    """Plays a sudoku network's most probable placement (see the module docstring).
-
-    Args:
-        scorer: the network. sample: draw the digit of the chosen cell from its probabilities.
-        temperature: of the sampled digit distribution. seed: of the sampling.
-    """
-
-    def __init__(self, scorer: NetScorer, *, sample: bool = False, temperature: float = 1.0, seed: int = 0) -> None:
-        self.scorer = scorer
-        self.sample = sample
-        self.temperature = temperature
-        self.rng = np.random.default_rng(seed)
-
-    def act_with_policy(self, state: State) -> tuple[int, np.ndarray]:
-        """The placement and the chosen cell's digit probabilities (float64 [729], zero elsewhere)."""
-        assert isinstance(state, SudokuState)
-        grid = state.grid[None]
-        legal = legal_digits(grid)
-        logp = cell_log_probs(self.scorer(grid, state.givens[None]), legal)[0]
-        action = int(np.argmax(logp.reshape(-1)))
-        if not np.isfinite(logp.reshape(-1)[action]):
-            raise AgentError("sudoku net agent: no legal placement (the grid is finished)")
-        cell = action // SIZE
-        probs = np.exp(logp[cell] / (self.temperature if self.sample else 1.0))
-        probs /= probs.sum()
-        if self.sample:
-            action = cell * SIZE + int(self.rng.choice(SIZE, p=probs))
-        policy = np.zeros(CELLS * SIZE)
-        policy[cell * SIZE:(cell + 1) * SIZE] = probs
-        return action, policy
-
-    def act(self, state: State) -> int:
-        return self.act_with_policy(state)[0]
-
-    def solve_puzzle(self, state: State) -> PuzzleResult:
-        """Greedy fill of the whole grid (sampling off) or move by move (sampling on); no search."""
-        assert isinstance(state, SudokuState)
-        start = time.perf_counter()
-        if self.sample:
-            s = state.copy()
-            while not s.is_terminal():
-                s.apply(self.act(s))
-            answer = str(s)
-        else:
-            answer = format_grid(greedy_fill(self.scorer, state.grid[None])[0][0])
-        return PuzzleResult(answer=answer, guesses=0, nodes=0, seconds=time.perf_counter() - start)
-
-
 def load_scorer(path: str, game: Game, *, iters: int | None = None, device: str = "cpu") -> NetScorer:
     """A :class:`NetScorer` for the sudoku checkpoint ``path`` (``iters``: recurrent iterations, None = as
     trained); raises :class:`~agents.nets.checkpoint.CheckpointError`."""
     from agents.nets.core import evaluator_from_checkpoint
 
     return NetScorer(evaluator_from_checkpoint(path, game, device=device, iters=iters))
-
-
-def build_sudoku_net(game: Game, options: "NetOptions", seed: int) -> SudokuNetAgent:
-    """``net:PATH[,iters=K,sample=1,temperature=T,device=D]`` for sudoku (called by :mod:`agents.net`)."""
-    scorer = load_scorer(options.path, game, iters=options.iters or None, device=options.device)
-    return SudokuNetAgent(scorer, sample=options.sample, temperature=options.temperature, seed=seed)

@@ -16,7 +16,8 @@ from agents.core import AgentSpecError
 from agents.guided import GuidedAgent
 from agents.nets.core import NetConfig, build_network
 from agents.registry import make_agent
-from agents.nets.sudoku_scorer import SudokuNetAgent, cell_log_probs, greedy_fill, legal_digits, observations
+from agents.net import SudokuNetAgent
+from agents.nets.sudoku_scorer import cell_log_probs, greedy_fill, legal_digits, observations
 from games.sudoku import SUDOKU_SPEC, SudokuGame, check_answer, parse_grid
 from games.sudoku.grid import read_puzzle_lines
 from search.sudoku import solve

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from agents.core import Agent
-from agents.arena.puzzles import PuzzleResult, PuzzleSolver, check_outcome, main, run_puzzle, summarize
+from agents.arena.puzzles import check_outcome, main, run_puzzle, summarize
+from agents.core import PuzzleResult, PuzzleSolver
 from agents.registry import make_agent
 from games.cli import run_cli
 from games.core import State
