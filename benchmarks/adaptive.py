@@ -29,7 +29,8 @@ import numpy as np
 from agents.mcts import MCTSAgent
 from agents.arena.records import GameRecord
 from agents.registry import make_agent
-from benchmarks.elo import fit_elo, games_from_results, score_from_returns
+from agents.arena.stats import score_of
+from benchmarks.elo import fit_elo, games_from_results
 from games.cli import run_cli
 from games.core import CHANCE, Game, InputError
 from games.registry import make_game
@@ -126,7 +127,7 @@ def run_panel(game_name: str, sims: Sequence[int], evaluator: str, games_per_pai
     fixed, adaptive_specs = ladder_specs(sims, evaluator, adaptive)
     records = play_schedule(game_name, ladder_pairings(fixed, adaptive_specs, games_per_pair), out,
                             workers=workers, seed=seed, opening_plies=opening_plies, progress=progress)
-    fit = fit_elo(games_from_results((r.specs[0], r.specs[1], score_from_returns(r.returns)) for r in records),
+    fit = fit_elo(games_from_results((r.specs[0], r.specs[1], score_of(r.returns)) for r in records),
                   {fixed[0]: 0.0})
     rows: dict[str, list[dict[str, Any]]] = {"fixed": [], "adaptive": []}
     for kind, specs in (("fixed", fixed), ("adaptive", adaptive_specs)):

@@ -13,6 +13,9 @@ over the free ratings and the first-move advantage by Newton's method with the e
   as such in reports — so every fit is finite; 0 gives the pure MLE.
 * **Likelihood of superiority** ``LOS(i, j) = Φ((r_i − r_j) / sd(r_i − r_j))`` from the joint covariance.
 
+The Elo scale, scores, normal intervals and the LOS are :mod:`agents.arena.stats`'s; this module adds only
+the likelihood and its fit.
+
 The fitter works on plain arrays (:class:`Games`); :func:`games_from_records` builds them from the
 project's JSONL game records (``specs`` by seat and ``returns``).
 """
@@ -26,10 +29,8 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from agents.arena.stats import ELO_K, Z95, likelihood_of_superiority, normal_interval, score_of
 from games.core import InputError
-
-K = math.log(10.0) / 400.0
-"""Elo points to natural-log odds."""
 
 
 class EloFitError(InputError):
@@ -84,10 +85,7 @@ class EloFit:
         """Likelihood of superiority: P(rating of a > rating of b)."""
         i, j = self.players.index(a), self.players.index(b)
         var = self.covariance[i, i] + self.covariance[j, j] - 2 * self.covariance[i, j]
-        diff = self.ratings[a].elo - self.ratings[b].elo
-        if var <= 0:
-            return 0.5 if diff == 0 else float(diff > 0)
-        return 0.5 * (1.0 + math.erf(diff / math.sqrt(2.0 * var)))
+        return likelihood_of_superiority(self.ratings[a].elo - self.ratings[b].elo, float(var))
 
     def to_json(self) -> dict:
         return {
@@ -166,15 +164,15 @@ def fit_elo(games: Games, anchors: Mapping[str, float] | None = None, *, fit_adv
     theta = np.zeros(n_par)
     hess = np.eye(n_par)
     for _ in range(max_iter):
-        x = K * (design @ theta + offset)
+        x = ELO_K * (design @ theta + offset)
         p = 1.0 / (1.0 + np.exp(-x))
-        grad = K * design.T @ (w * (data.score - p))
-        hess = (K * K) * (design.T * (w * p * (1 - p))) @ design
+        grad = ELO_K * design.T @ (w * (data.score - p))
+        hess = (ELO_K * ELO_K) * (design.T * (w * p * (1 - p))) @ design
         step = np.linalg.solve(hess + 1e-12 * np.eye(n_par), grad)
         theta += np.clip(step, -400, 400)
         if np.max(np.abs(step)) < 1e-9:
             break
-    x = K * (design @ theta + offset)
+    x = ELO_K * (design @ theta + offset)
     p = np.clip(1.0 / (1.0 + np.exp(-x)), 1e-300, 1 - 1e-16)
     loglik = float(np.sum(w * (data.score * np.log(p) + (1 - data.score) * np.log1p(-p))))
     cov_par = np.linalg.inv(hess + 1e-12 * np.eye(n_par))
@@ -196,7 +194,7 @@ def fit_elo(games: Games, anchors: Mapping[str, float] | None = None, *, fit_adv
         n_games = float(real_w[as_first].sum() + real_w[as_second].sum())
         pts = float((real_w * games.score)[as_first].sum() + (real_w * (1 - games.score))[as_second].sum())
         se = float(math.sqrt(max(cov[i, i], 0.0)))
-        out[name] = Rating(elo=float(ratings[i]), ci95=(float(ratings[i] - 1.96 * se), float(ratings[i] + 1.96 * se)),
+        out[name] = Rating(elo=float(ratings[i]), ci95=normal_interval(float(ratings[i]), se),
                            stderr=se, games=int(round(n_games)), score=pts / n_games if n_games else float("nan"),
                            anchor=i in anchored)
     return EloFit(ratings=out, advantage=adv, advantage_stderr=adv_se, covariance=cov, players=games.players,
@@ -219,15 +217,6 @@ def games_from_results(results: Iterable[tuple[str, str, float]]) -> Games:
     return Games(tuple(players), first, second, score)
 
 
-def score_from_returns(returns: Sequence[float]) -> float:
-    """First seat's score from a two-player game's returns: 1 win, 0.5 draw, 0 loss."""
-    if returns[0] > returns[1]:
-        return 1.0
-    if returns[0] < returns[1]:
-        return 0.0
-    return 0.5
-
-
 def games_from_records(paths: Iterable[Path]) -> Games:
     """Read JSONL game records (keys ``specs`` by seat and ``returns``) from files or folders."""
     rows: list[tuple[str, str, float]] = []
@@ -244,7 +233,7 @@ def games_from_records(paths: Iterable[Path]) -> Games:
                     raise EloFitError(f"{file}:{line_no}: not a game record") from None
                 if len(specs) != 2:
                     continue
-                rows.append((specs[0], specs[1], score_from_returns(rets)))
+                rows.append((specs[0], specs[1], score_of(rets)))
     if not rows:
         raise EloFitError("no two-player game records found")
     return games_from_results(rows)
@@ -283,7 +272,7 @@ def write_elo_report(fit: EloFit, out_dir: Path, title: str = "Elo ratings") -> 
     order = sorted(fit.players, key=lambda n: fit.ratings[n].elo)
     report = Report(title)
     report.text(f"Bradley–Terry maximum-likelihood fit over all games at once; draws count half; "
-                f"first-move advantage {fit.advantage:+.1f} ± {1.96 * fit.advantage_stderr:.1f} Elo; "
+                f"first-move advantage {fit.advantage:+.1f} ± {Z95 * fit.advantage_stderr:.1f} Elo; "
                 f"{fit.virtual_draws:g} virtual draw(s) per pair as a prior; 95% intervals from the Hessian, "
                 f"relative to the anchors.")
     report.table(["player", "Elo", "95% interval", "games", "score", "anchor"],
@@ -292,7 +281,7 @@ def write_elo_report(fit: EloFit, out_dir: Path, title: str = "Elo ratings") -> 
                   for n in reversed(order)])
     fig, ax = plt.subplots(figsize=(7, 0.4 * len(order) + 1.5))
     elos = [fit.ratings[n].elo for n in order]
-    errs = [1.96 * fit.ratings[n].stderr for n in order]
+    errs = [Z95 * fit.ratings[n].stderr for n in order]
     ax.errorbar(elos, range(len(order)), xerr=errs, fmt="o", capsize=3)
     ax.set_yticks(range(len(order)), order)
     ax.set_xlabel("Elo (95% interval)")

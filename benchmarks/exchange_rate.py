@@ -26,7 +26,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from benchmarks.elo import K, EloFit, Games, fit_elo
+from agents.arena.stats import ELO_K
+from benchmarks.elo import EloFit, Games, fit_elo
 
 
 @dataclass(frozen=True)
@@ -190,12 +191,12 @@ class _FastRefit:
         theta = self.start.copy()
         n = len(self.players)
         for _ in range(50):
-            x = K * (theta[self.first] - theta[self.second] + theta[n])
+            x = ELO_K * (theta[self.first] - theta[self.second] + theta[n])
             p = 1.0 / (1.0 + np.exp(-x))
-            g = K * w * (self.score - p)
+            g = ELO_K * w * (self.score - p)
             grad = np.bincount(self.first, g, n + 1) - np.bincount(self.second, g, n + 1)
             grad[n] = g.sum()
-            h = K * K * w * p * (1 - p)
+            h = ELO_K * ELO_K * w * p * (1 - p)
             hess = np.zeros((n + 1, n + 1))
             for i, j, sign in ((self.first, self.first, 1), (self.second, self.second, 1),
                                (self.first, self.second, -1), (self.second, self.first, -1)):

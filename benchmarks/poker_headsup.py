@@ -14,13 +14,14 @@ the cards and of the mixed actions cancels.
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from agents.arena.stats import mean_stderr, normal_interval
+from agents.arena.summary import BIG_BLINDS
 from agents.cfr import TabularPokerAgent
 from agents.arena.aivat import AivatScorer, match_scorers
 from agents.core import Agent
@@ -30,8 +31,6 @@ from games.registry import make_game
 from search.cfr import game_tree
 from search.cfr.tree import RULES
 
-BIG_BLIND = {"kuhn_poker": 1.0, "leduc_poker": 1.0, "holdem_limit": 2.0}
-"""Chips per big blind (the ante of Kuhn and Leduc counts as one)."""
 DECK = {"kuhn_poker": 3, "leduc_poker": 6, "holdem_limit": 52}
 """Card ids of each game's deck (chance outcomes are card ids)."""
 
@@ -52,8 +51,7 @@ class HeadsUpResult:
 
     @property
     def ci95_mbb(self) -> tuple[float, float]:
-        half = 1000.0 * 1.96 * self.stderr / self.big_blind
-        return self.mbb_per_hand - half, self.mbb_per_hand + half
+        return normal_interval(self.mbb_per_hand, 1000.0 * self.stderr / self.big_blind)
 
 
 def _play_hand(game: Game, seats: tuple[Agent, Agent], deck: np.ndarray,
@@ -99,9 +97,9 @@ def duplicate_match(game: Game, a: Agent, b: Agent, pairs: int, seed: int,
 
 def _result(scores: np.ndarray, game_name: str) -> HeadsUpResult:
     pairs = scores.shape[0]
-    stderr = float(scores.std(ddof=1) / math.sqrt(pairs)) if pairs > 1 else float("inf")
+    stderr = mean_stderr(scores) if pairs > 1 else float("inf")
     return HeadsUpResult(pairs=pairs, chips_per_hand=float(scores.mean()), stderr=stderr,
-                         big_blind=BIG_BLIND[game_name])
+                         big_blind=BIG_BLINDS[game_name])
 
 
 def exact_chips_per_hand(game_name: str, a: Agent, b: Agent) -> float | None:

@@ -41,7 +41,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from agents.arena.records import read_records
-from benchmarks.elo import EloFit, fit_elo, games_from_results, score_from_returns
+from agents.arena.stats import score_of
+from benchmarks.elo import EloFit, fit_elo, games_from_results
 from benchmarks.exchange_rate import CellPoint, collapse, exchange_rate
 from benchmarks.scaling_cost import DEFAULT_PLIES, MoveCost, measure_move_cost, pair_seconds, sample_positions, \
     schedule_seconds
@@ -132,7 +133,7 @@ class Study:
         path = self.args.out / RECORDS_FILE
         if not path.exists():
             return []
-        return [(r.specs[0], r.specs[1], score_from_returns(r.returns), r.plies) for r in read_records(path)
+        return [(r.specs[0], r.specs[1], score_of(r.returns), r.plies) for r in read_records(path)
                 if len(r.specs) == 2 and set(r.specs) <= self.players]
 
     def fit(self) -> tuple[EloFit, Any]:

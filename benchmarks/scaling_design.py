@@ -17,12 +17,13 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from benchmarks.elo import K, EloFit
+from agents.arena.stats import ELO_K, Z95
+from benchmarks.elo import EloFit
 
 
 def predicted_half_widths(cov: np.ndarray) -> np.ndarray:
     """95% half-widths [P] from a covariance [P, P]."""
-    return 1.96 * np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    return Z95 * np.sqrt(np.clip(np.diag(cov), 0.0, None))
 
 
 def top_up(fit: EloFit, pairs: Sequence[tuple[str, str]], cells: Sequence[str], target: float,
@@ -44,7 +45,7 @@ def top_up(fit: EloFit, pairs: Sequence[tuple[str, str]], cells: Sequence[str], 
     want = np.zeros(len(fit.players), dtype=bool)
     for c in cells:
         want[index[c]] = True
-    limit = (target / 1.96) ** 2
+    limit = (target / Z95) ** 2
     cand = [(a, b) for a, b in pairs if a in index and b in index]
     if not cand:
         return {}
@@ -52,7 +53,7 @@ def top_up(fit: EloFit, pairs: Sequence[tuple[str, str]], cells: Sequence[str], 
     ib = np.array([index[b] for _, b in cand])
     elo = np.array([fit.ratings[p].elo for p in fit.players])
     p = 1.0 / (1.0 + 10.0 ** (-(elo[ia] - elo[ib]) / 400.0))
-    lam = chunk * K * K * p * (1 - p)
+    lam = chunk * ELO_K * ELO_K * p * (1 - p)
     cost = np.array([chunk * seconds_per_game(a, b) for a, b in cand])
     extra: dict[tuple[str, str], int] = {}
     spent = 0.0
@@ -77,7 +78,7 @@ def top_up(fit: EloFit, pairs: Sequence[tuple[str, str]], cells: Sequence[str], 
 
 def over_target(fit: EloFit, cells: Sequence[str], target: float) -> list[str]:
     """Cells whose fitted 95% half-width exceeds ``target``."""
-    return [c for c in cells if 1.96 * fit.ratings[c].stderr > target + 1e-9]
+    return [c for c in cells if Z95 * fit.ratings[c].stderr > target + 1e-9]
 
 
 def counts_by_pair(specs: Sequence[tuple[str, str]]) -> dict[frozenset[str], int]:

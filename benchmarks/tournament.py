@@ -35,7 +35,8 @@ import numpy as np
 
 from agents.arena.records import GameRecord, RecordError, RecordWriter, read_records
 from agents.registry import make_agent
-from benchmarks.elo import EloFit, default_anchors, fit_elo, games_from_results, parse_anchor, score_from_returns, \
+from agents.arena.stats import score_of
+from benchmarks.elo import EloFit, default_anchors, fit_elo, games_from_results, parse_anchor, \
     write_elo_report
 from benchmarks.game_runner import GameFailedError, GameTask, run_games
 from games.cli import run_cli
@@ -225,7 +226,7 @@ def fit_records(records: Sequence[GameRecord], anchors: dict[str, float] | None 
                 preferred: Sequence[str] = ()) -> EloFit:
     """Elo fit over the records; default anchors as :func:`benchmarks.elo.default_anchors` on the players
     with ``preferred`` first (so the first schedule anchor gets 0 when there is no Stockfish level or random)."""
-    games = games_from_results((r.specs[0], r.specs[1], score_from_returns(r.returns)) for r in records)
+    games = games_from_results((r.specs[0], r.specs[1], score_of(r.returns)) for r in records)
     if anchors is None:
         order = [p for p in preferred if p in games.players] + [p for p in games.players if p not in preferred]
         anchors = default_anchors(order)

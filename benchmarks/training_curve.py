@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from agents.nets.checkpoint import list_checkpoints, load_checkpoint
-from agents.arena.summary import paired_mean_with_interval, score_of
+from agents.arena.stats import paired_mean_with_interval, score_of
 from agents.play import default_opening_plies
 from agents.arena.records import GameRecord
 from benchmarks.tournament import Pairing, run_schedule

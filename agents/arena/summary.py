@@ -1,18 +1,7 @@
-"""Match statistics from one side (A): wins/draws/losses, score, Elo difference, poker winnings.
+"""A match from one side (A): wins/draws/losses, score, Elo difference with its interval, poker winnings.
 
-**Elo from the score** (logistic): ``elo = -400 log10(1/s - 1)``.
-
-**95% interval**: the per-game score ``x`` (1, 0.5 or 0) is a trinomial variable; its variance is
-estimated as ``v = mean((x - s)^2)`` and the score interval is ``s ± 1.96 sqrt(v / n)``; each end is
-turned into Elo with the formula above.
-
-**Clipping**: a score of exactly 0 or 1 has an infinite Elo. Every score (the estimate and both interval
-ends) is clipped into ``[e, 1 - e]`` with ``e = 1 / (4n)`` — a quarter of a game — and the variance
-is floored at ``e (1 - e)``, the variance of one game at the clipped score, so that a perfect score
-still gets a one-sided interval instead of a zero-width one. With 10 wins out of 10: ``s = 0.975``,
-Elo +636, interval [+343, +636].
-
-**Poker**: the mean of A's chips per hand with ``± 1.96`` standard errors, and the same in
+The statistics are :mod:`agents.arena.stats`'s (Elo from the score with the quarter-game clipping,
+normal intervals). **Poker**: the mean of A's chips per hand with a 95% interval, and the same in
 milli-big-blinds per hand (``1000 * chips / big blind``). Games come in duplicate pairs (the same
 deal with the seats swapped), so the standard error is computed over the pairs' means (a last
 unpaired game counts as its own unit): the luck of the cards that cancels within a pair does not
@@ -22,14 +11,12 @@ tabular agents), the same estimate from them is reported as ``aivat_mbb_per_hand
 """
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from typing import Sequence
 
 import numpy as np
 
-Z95 = 1.959963984540054
-"""Two-sided 95% normal quantile."""
+from agents.arena.stats import elo_with_interval, paired_mean_with_interval, score_of
 
 BIG_BLINDS: dict[str, float] = {
     # chips in one big blind (or ante, for the games that have only an ante)
@@ -40,47 +27,6 @@ BIG_BLINDS: dict[str, float] = {
     "openspiel:leduc_poker": 1.0,
 }
 """Big blind of each poker game, for mbb/hand (games not listed: 1 chip)."""
-
-
-def score_of(returns: Sequence[float], seat: int) -> float:
-    """The score of ``seat`` in a two-player game: 1 win, 0.5 draw, 0 loss (by comparing returns)."""
-    mine, theirs = returns[seat], returns[1 - seat]
-    if mine > theirs:
-        return 1.0
-    if mine < theirs:
-        return 0.0
-    return 0.5
-
-
-def elo_from_score(score: float) -> float:
-    """Logistic Elo difference of a score strictly between 0 and 1."""
-    return -400.0 * math.log10(1.0 / score - 1.0) + 0.0  # + 0.0 turns -0.0 into 0.0
-
-
-def elo_with_interval(scores: Sequence[float]) -> tuple[float, tuple[float, float]]:
-    """(elo, (low, high)) from per-game scores, clipped as the module docstring says; needs >= 1 game."""
-    x = np.asarray(scores, dtype=np.float64)
-    n = len(x)
-    if n == 0:
-        raise ValueError("no games")
-    eps = 0.25 / n
-    mean = float(x.mean())
-    clipped = min(max(mean, eps), 1.0 - eps)
-    var = max(float(np.mean((x - mean) ** 2)), eps * (1.0 - eps))
-    half = Z95 * math.sqrt(var / n)
-    low = min(max(clipped - half, eps), 1.0 - eps)
-    high = min(max(clipped + half, eps), 1.0 - eps)
-    return elo_from_score(clipped), (elo_from_score(low), elo_from_score(high))
-
-
-def mean_with_interval(values: Sequence[float]) -> tuple[float, tuple[float, float]]:
-    """(mean, (low, high)): mean ± 1.96 standard errors (sample sd, ddof=1; zero width for one value)."""
-    x = np.asarray(values, dtype=np.float64)
-    if len(x) == 0:
-        raise ValueError("no values")
-    mean = float(x.mean())
-    half = Z95 * float(x.std(ddof=1)) / math.sqrt(len(x)) if len(x) > 1 else 0.0
-    return mean, (mean - half, mean + half)
 
 
 @dataclass(frozen=True)
@@ -113,20 +59,6 @@ class MatchSummary:
             if data[key] is None:
                 data.pop(key)
         return data
-
-
-def paired_mean_with_interval(values: Sequence[float]) -> tuple[float, tuple[float, float]]:
-    """(mean, 95% interval) of per-game values played in consecutive duplicate pairs.
-
-    The units are the means of games (0, 1), (2, 3), ... (an odd last game is a unit of its own); the
-    estimate is the mean of the units and the interval ±1.96 of their standard error.
-    """
-    x = np.asarray(values, dtype=np.float64)
-    if len(x) == 0:
-        raise ValueError("no values")
-    whole = len(x) // 2 * 2
-    units = list(x[:whole].reshape(-1, 2).mean(axis=1)) + list(x[whole:])
-    return mean_with_interval(units)
 
 
 def summarize(returns_of_a: Sequence[tuple[float, ...]], seats_of_a: Sequence[int], poker: bool = False,

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from benchmarks.elo import EloFitError, K, fit_elo, games_from_records, games_from_results
+from agents.arena.stats import ELO_K as K
+from benchmarks.elo import EloFitError, fit_elo, games_from_records, games_from_results
 
 
 def _synthetic(true: dict[str, float], adv: float, games_per_pair: int, seed: int, draw_rate: float = 0.2):

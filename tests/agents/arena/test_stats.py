@@ -52,3 +52,19 @@ def test_error_rates_near_nominal():
     assert under_h0.count("H1") / 200 < 0.10
     assert under_h1.count("H0") / 200 < 0.10
     assert under_h0.count("H0") > 150 and under_h1.count("H1") > 150
+
+
+def test_likelihood_of_superiority_and_normal_interval() -> None:
+    from agents.arena.stats import Z95, likelihood_of_superiority, normal_interval
+
+    assert likelihood_of_superiority(0.0, 4.0) == 0.5
+    assert likelihood_of_superiority(2.0, 4.0) == pytest.approx(0.841344746, abs=1e-8)  # Phi(1)
+    assert likelihood_of_superiority(-2.0, 4.0) == pytest.approx(1 - 0.841344746, abs=1e-8)
+    assert likelihood_of_superiority(3.0, 0.0) == 1.0
+    assert normal_interval(10.0, 2.0) == pytest.approx((10 - 2 * Z95, 10 + 2 * Z95))
+
+
+def test_pair_means_keep_an_odd_last_game() -> None:
+    from agents.arena.stats import pair_means
+
+    assert pair_means([1.0, 0.0, 2.0, 4.0, 7.0]).tolist() == [0.5, 3.0, 7.0]

@@ -5,8 +5,9 @@ import math
 
 import pytest
 
-from agents.arena.summary import (elo_from_score, elo_with_interval, format_summary, mean_with_interval,
-                                paired_mean_with_interval, score_of, summarize)
+from agents.arena.stats import (elo_from_score, elo_with_interval, mean_with_interval, paired_mean_with_interval,
+                                score_of)
+from agents.arena.summary import format_summary, summarize
 
 
 def test_elo_from_score() -> None:
