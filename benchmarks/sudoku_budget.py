@@ -51,8 +51,8 @@ from games.sudoku.generator import difficulty, generate_puzzles
 from games.sudoku.grid import parse_grid, read_puzzle_lines
 from search.sudoku import solve, solve_many
 from search.sudoku.guided import DEFAULT_TRUST, guided_solve_many
-from selfplay.sudoku_data import correct_positions, deduce, label, random_wrong_fill, search_positions
-from selfplay.sudoku_train import TRAIN_PUZZLES_FILE
+from selfplay.sudoku_train.data import correct_positions, deduce, label, random_wrong_fill, search_positions
+from selfplay.sudoku_train.train import TRAIN_PUZZLES_FILE
 
 HARD_BUCKETS = ("hard", "hardest")
 """Buckets of puzzles needing >= 20 guesses at level 1: where ``ratio_vs_classical_dfs`` is measured."""

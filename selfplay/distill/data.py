@@ -34,7 +34,7 @@ from agents.core import AgentError
 from agents.stockfish import find_stockfish
 from games.chess.state import ChessState
 from games.core import Game, UnsupportedGameError
-from selfplay.distill_store import LabelledPosition, ShardWriter
+from selfplay.distill.store import LabelledPosition, ShardWriter
 
 MATE_BASE = 3000
 """Policy score of a mate in 0 (a mate in n scores ``MATE_BASE - MATE_STEP * n``)."""

@@ -2,7 +2,7 @@
 
 Two phases in one run folder ``runs/NAME``:
 
-1. **Labelling** (:mod:`selfplay.distill_data`): up to ``--positions`` de-duplicated positions from
+1. **Labelling** (:mod:`selfplay.distill.data`): up to ``--positions`` de-duplicated positions from
    games of random openings and Stockfish-sampled moves, each labelled by Stockfish at ``--depth``
    (policy: softmax over ``--multipv`` moves' scores; value: ``tanh(cp / 400)`` or +-1 for mates),
    written to ``data/shard_*.npz`` as they fill (a crash keeps the finished shards).
@@ -42,8 +42,8 @@ from agents.nets.core import NetConfig, build_network, flops_per_evaluation
 from games.cli import run_cli
 from games.core import Game, InputError
 from games.registry import make_game
-from selfplay.distill_data import GenerationStats, LabelConfig, generate_positions
-from selfplay.distill_store import Dataset, load_dataset, load_keys
+from selfplay.distill.data import GenerationStats, LabelConfig, generate_positions
+from selfplay.distill.store import Dataset, load_dataset, load_keys
 from selfplay.learner import TRAINING_PASS_COST, policy_value_loss
 
 DATA_DIR = "data"
@@ -336,6 +336,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{text}; {trainer.step} steps; checkpoints: {', '.join(result['checkpoints'])}")
     return 0
 
-
-if __name__ == "__main__":
-    raise SystemExit(run_cli(main))

@@ -3,7 +3,7 @@
 ReBeL-style generations: (1) gather public belief states at the round-1/round-2 boundary from
 depth-limited round-1 solves whose leaves the *current* network values (blueprint leaves before
 the first generation), from CFR blueprints of random strength, all perturbed for exploration (see
-:mod:`selfplay.leduc_value_data`); (2) label each by solving the rest of the hand exactly from it;
+:mod:`selfplay.leduc_value_train.data`); (2) label each by solving the rest of the hand exactly from it;
 (3) train the MLP on everything gathered so far. A held-out set from the same sources gives the
 error in chips. The run folder holds ``config.json``, ``metrics.jsonl`` and ``leaf_value.pt``
 (rewritten atomically after every generation; load it with ``subgame:...,leaf=net:PATH``).
@@ -29,7 +29,7 @@ from games.cli import run_cli
 from games.core import InputError
 from search.cfr import game_tree
 from search.cfr.leaf_solve import ExactLeafValues
-from selfplay.leduc_value_data import DataConfig, PBSSource, label
+from selfplay.leduc_value_train.data import DataConfig, PBSSource, label
 
 CHECKPOINT_NAME = "leaf_value.pt"
 
@@ -194,6 +194,3 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"(predicting 0: {summary['holdout_rmse_zero_chips']:.4f}); {summary['checkpoint']}")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(run_cli(main))

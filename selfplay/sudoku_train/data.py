@@ -14,7 +14,7 @@ search shows its states to the network (:func:`deduce`):
 Labels: the value target is +1 when the grid can still be completed to a solution, -1 otherwise; the
 policy target is, for each blank of a solvable grid, the digit of its solution; for an unsolvable
 grid there is no right digit (``policy`` -1 everywhere) and the trainer asks for a uniform policy
-over each blank's legal digits (:func:`selfplay.sudoku_train.sudoku_loss`). With ``search`` targets both come from the project's exact solver
+over each blank's legal digits (:func:`selfplay.sudoku_train.train.sudoku_loss`). With ``search`` targets both come from the project's exact solver
 (:func:`search.sudoku.solve_many` on every position, including the solution of each puzzle); with
 ``solution`` targets from the generator's known solutions (a grid is solvable when it agrees with
 the puzzle's unique solution).

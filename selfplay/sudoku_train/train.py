@@ -8,7 +8,7 @@
    benchmarks can keep their test puzzles apart under all grid symmetries.
 2. Trains for ``M`` minutes (or ``--max-steps``) on positions from those puzzles under random grid
    symmetries, shown after the naked-single deductions of the search the network guides
-   (:mod:`selfplay.sudoku_data`). Default ``--targets search``: positions include the
+   (:mod:`selfplay.sudoku_train.data`). Default ``--targets search``: positions include the
    network's own placements (self-play on puzzles) and every label comes from the exact solver;
    ``--targets solution`` is the labelled ablation with supervised targets from the known solutions.
 3. Loss: cross-entropy per blank cell of the policy over its legal digits against the target digit
@@ -49,8 +49,8 @@ from games.sudoku import SUDOKU_SPEC, canonical_form
 from games.sudoku.canonical import random_symmetry
 from games.sudoku.grid import read_puzzle_lines
 from search.sudoku import solve_many
-from selfplay.sudoku_data import SEARCH_LEVEL, SOLVER_LEVEL, Batch, PuzzleSet, concat, deduce, label, make_puzzle_set
-from selfplay.sudoku_data import network_fill, random_wrong_fill, search_positions, symmetric_copies
+from selfplay.sudoku_train.data import SEARCH_LEVEL, SOLVER_LEVEL, Batch, PuzzleSet, concat, deduce, label, make_puzzle_set
+from selfplay.sudoku_train.data import network_fill, random_wrong_fill, search_positions, symmetric_copies
 
 TRAIN_PUZZLES_FILE = "train_puzzles.txt"
 """Name of the run file listing the training puzzles (one per line)."""
@@ -158,7 +158,7 @@ def network_log_probs(model: PolicyValueNet, grids: np.ndarray, givens: np.ndarr
 
 
 def make_batch(model: PolicyValueNet, pset: PuzzleSet, cfg: SudokuTrainConfig, rng: np.random.Generator) -> Batch:
-    """One labelled batch: half correct positions, half off-path positions (see :mod:`selfplay.sudoku_data`)."""
+    """One labelled batch: half correct positions, half off-path positions (see :mod:`selfplay.sudoku_train.data`)."""
     idx = rng.integers(len(pset.puzzles), size=cfg.batch_size)
     if cfg.targets == "search":
         puzzles = np.stack([random_symmetry(p, rng) for p in pset.puzzles[idx]])
@@ -387,6 +387,3 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{len(summary['checkpoints'])} checkpoints in {args.out}")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(run_cli(main))

@@ -17,8 +17,8 @@ from agents.nets.checkpoint import list_checkpoints, load_checkpoint
 from agents.registry import make_agent
 from agents.stockfish import find_stockfish
 from games.registry import make_game
-from selfplay.distill_data import LabelConfig, label_from_scores, label_position
-from selfplay.distill_store import (DatasetError, LabelledPosition, ShardWriter, decode_observations,
+from selfplay.distill.data import LabelConfig, label_from_scores, label_position
+from selfplay.distill.store import (DatasetError, LabelledPosition, ShardWriter, decode_observations,
                                     encode_observations, load_dataset, pack_masks, unpack_masks)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -190,7 +190,7 @@ def test_cli_bad_input_is_one_line_and_status_2(tmp_path: Path) -> None:
 def test_split_holds_out_only_new_positions_on_resume() -> None:
     import numpy as np
 
-    from selfplay.distill import _split
+    from selfplay.distill.train import _split
 
     class Indices:
         def __init__(self, index: np.ndarray) -> None:

@@ -12,8 +12,8 @@ from agents.nets.leduc_value import VALUE_SCALE, deal_weight, load_leaf_net
 from search.cfr import game_tree
 from search.cfr.leaf_solve import ExactLeafValues
 from games.cli import run_cli
-from selfplay.leduc_value_data import DataConfig, PBSSource, boundary_nodes, label
-from selfplay.leduc_value_train import main
+from selfplay.leduc_value_train.data import DataConfig, PBSSource, boundary_nodes, label
+from selfplay.leduc_value_train.train import main
 
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
 

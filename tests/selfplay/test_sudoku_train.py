@@ -16,9 +16,9 @@ from agents.nets.sudoku_scorer import legal_digits
 from games.sudoku import SudokuGame, canonical_form, check_answer
 from games.sudoku.grid import read_puzzle_lines
 from search.sudoku import solve_many
-from selfplay.sudoku_data import correct_positions, deduce, label, make_puzzle_set, network_fill, random_wrong_fill
-from selfplay.sudoku_data import search_positions, symmetric_copies
-from selfplay.sudoku_train import (TRAIN_PUZZLES_FILE, SudokuTrainConfig, balanced_mse, learning_rate, make_batch,
+from selfplay.sudoku_train.data import correct_positions, deduce, label, make_puzzle_set, network_fill, random_wrong_fill
+from selfplay.sudoku_train.data import search_positions, symmetric_copies
+from selfplay.sudoku_train.train import (TRAIN_PUZZLES_FILE, SudokuTrainConfig, balanced_mse, learning_rate, make_batch,
                                    per_cell_policy, sudoku_loss, train, train_step)
 from agents.nets.core import build_network
 from games.sudoku import SUDOKU_SPEC
