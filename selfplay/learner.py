@@ -9,7 +9,6 @@ mirrored (:mod:`selfplay.augment`; ``LearnerConfig.mirror``).
 from __future__ import annotations
 
 import time
-import math
 from pathlib import Path
 
 import numpy as np
@@ -22,17 +21,7 @@ from agents.nets.core import NetConfig, PolicyValueNet, build_network, flops_per
 from games.core import GameSpec
 from selfplay.augment import mirror_half
 from selfplay.core import LearnerConfig
-
-def scheduled_lr(config: LearnerConfig, progress: float) -> float:
-    """The learning rate at ``progress`` (fraction of the budget spent, clipped to [0, 1])."""
-    if config.lr_schedule == "constant":
-        return config.lr
-    p = min(1.0, max(0.0, progress))
-    return config.lr * (config.lr_final + (1.0 - config.lr_final) * 0.5 * (1.0 + math.cos(math.pi * p)))
-
-
-TRAINING_PASS_COST = 3
-"""Forward + backward of one position counted as this many forward evaluations (compute estimate)."""
+from selfplay.training import TRAINING_PASS_COST, scheduled_lr
 
 
 def policy_value_loss(logits: torch.Tensor, values: torch.Tensor, batch: dict[str, torch.Tensor],
@@ -88,8 +77,10 @@ class Learner:
         self._started = time.monotonic()
 
     def set_progress(self, progress: float) -> float:
-        """Set the learning rate for ``progress`` through the budget (:func:`scheduled_lr`); returns it."""
-        lr = scheduled_lr(self.config, progress)
+        """Set the learning rate for ``progress`` through the budget (``LearnerConfig.lr_schedule`` by
+        :func:`selfplay.training.scheduled_lr`); returns it."""
+        cfg = self.config
+        lr = scheduled_lr(cfg.lr, progress, schedule=cfg.lr_schedule, final=cfg.lr_final)
         for group in self.optimizer.param_groups:
             group["lr"] = lr
         return lr

@@ -5,11 +5,14 @@
 ``ray job submit``. The run folder gets ``config.json``, ``metrics.jsonl``, TensorBoard events in
 ``tensorboard/`` and checkpoints ``checkpoints/000123.pt``. ``--resume`` continues from the newest
 checkpoint with the same step count (the run's own ``config.json`` is used unless ``--config`` is given).
+
+Every field of :class:`~selfplay.core.TrainConfig` is also a flag that overrides the config
+(``--learner-lr 3e-4``, ``--selfplay-simulations 200``, ``--network-blocks 6``, ``--workers 4``; ``--help``
+lists them with their defaults, :mod:`agents.flags`).
 """
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import logging
 import os
@@ -18,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
+from agents.flags import CliParser, add_flags, from_flags
 from agents.nets.checkpoint import latest_checkpoint
 from agents.nets.core import default_net_config
 from games.cli import run_cli
@@ -31,10 +35,9 @@ class RunDirError(InputError):
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m selfplay.train", description=__doc__.split("\n\n")[0])
+    p = CliParser(prog="python -m selfplay.train", description=__doc__.split("\n\n")[0])
     p.add_argument("game", help="registered game name (connect_four, chess, ...)")
     p.add_argument("--config", help="JSON file of a TrainConfig (fields override the defaults)")
-    p.add_argument("--workers", type=int, help="self-play worker actors (overrides the config)")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--steps", type=int, help="stop when the learner reaches this step")
     budget.add_argument("--minutes", type=float, help="stop after this many minutes")
@@ -42,11 +45,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its newest checkpoint")
     p.add_argument("--json", action="store_true", help="print one JSON object with the run's summary")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_flags(p.add_argument_group("config (each flag overrides the config's field)"), TrainConfig, skip={"game"},
+              defaults=TrainConfig(game="GAME"))
     return p.parse_args(argv)
 
 
 def build_config(args: argparse.Namespace, run_dir: Path) -> TrainConfig:
-    """The run's config: --config file, else the run's own config.json on --resume, else defaults."""
+    """The run's config: --config file, else the run's own config.json on --resume, else defaults; then the
+    config flags given on the command line."""
     game = make_game(args.game)
     if args.config:
         data = json.loads(_read(Path(args.config)))
@@ -58,9 +64,7 @@ def build_config(args: argparse.Namespace, run_dir: Path) -> TrainConfig:
         config = TrainConfig(game=args.game, network=default_net_config(game.spec))
     if config.game != game.spec.name:
         raise ConfigError(f"config is for game '{config.game}', not '{args.game}'")
-    if args.workers is not None:
-        config = dataclasses.replace(config, workers=args.workers)
-    return config
+    return from_flags(TrainConfig, args, base=config)
 
 
 def _read(path: Path) -> str:

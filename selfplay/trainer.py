@@ -3,12 +3,13 @@
 Workers each have exactly one ``play`` call in flight (collected with ``ray.wait``); each call plays
 until a game ends and sends the finished games to the buffer. The learner samples from the buffer,
 trains, publishes weights with one ``ray.put`` every ``publish_every`` steps, writes numbered
-checkpoints atomically and logs ``metrics.jsonl`` lines and TensorBoard events. A worker that dies is
+checkpoints atomically and logs ``metrics.jsonl`` lines and TensorBoard events
+(:class:`selfplay.training.MetricsWriter`; a resumed run first drops what a killed run logged past its
+checkpoint). A worker that dies is
 restarted by Ray (rebuilt from config + newest checkpoint); its lost call is simply submitted again.
 """
 from __future__ import annotations
 
-import json
 import logging
 import math
 import time
@@ -18,13 +19,13 @@ from typing import Any, Callable
 
 import ray
 from ray.exceptions import ActorUnavailableError, RayActorError
-from tqdm import tqdm
 
 from agents.nets.checkpoint import latest_checkpoint, load_checkpoint
 from games.registry import make_game
 from selfplay.actors import make_buffer_actor, make_worker_actor
 from selfplay.core import TrainConfig
 from selfplay.learner import Learner
+from selfplay.training import CheckpointCadence, MetricsWriter, Progress
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +78,6 @@ class Trainer:
     # ----- the loop ------------------------------------------------------------------------------
     def run(self, budget: Budget) -> dict[str, Any]:
         """Train until the budget is spent; returns a summary (steps, games, samples, speeds, paths)."""
-        from torch.utils.tensorboard import SummaryWriter
-
         cfg = self.config
         start = time.monotonic()
         self.buffer, buffer_name = make_buffer_actor(cfg)
@@ -86,9 +85,11 @@ class Trainer:
         weights_ref = ray.put(self.learner.weights())
         version = self.learner.step
         inflight = {w.play.remote([weights_ref], version): i for i, w in enumerate(self.workers)}
-        writer = SummaryWriter(log_dir=str(self.run_dir / "tensorboard"))
-        total = budget.steps - self.learner.step if budget.steps is not None else None
-        bar = tqdm(total=total, desc=f"train {cfg.game}", unit="step", disable=not self.progress)
+        writer = MetricsWriter(self.run_dir, start_step=self.start_step)
+        by_steps = budget.steps is not None
+        total = budget.steps - self.learner.step if budget.steps is not None else 60.0 * (budget.minutes or 0.0)
+        bar = Progress(total, desc=f"train {cfg.game}", unit="step" if by_steps else "s", disable=not self.progress)
+        cadence = CheckpointCadence(every=cfg.learner.checkpoint_every)
         losses: list[dict[str, float]] = []
         last_ckpt = None
         try:
@@ -104,20 +105,20 @@ class Trainer:
                 batch = ray.get(self.buffer.sample.remote(cfg.learner.batch_size))
                 self.learner.set_progress(self._progress(budget, start))
                 losses.append(self.learner.train_step(batch))
-                bar.update(1)
                 step = self.learner.step
+                bar.advance_to(step - self.start_step if by_steps else time.monotonic() - start, loss=losses[-1]["loss"])
                 if step % cfg.learner.publish_every == 0:
                     weights_ref, version = ray.put(self.learner.weights()), step
                 if step % cfg.learner.log_every == 0:
                     self._log(losses, writer, start)
                     losses = []
-                if step % cfg.learner.checkpoint_every == 0:
+                if cadence.due(step):
                     last_ckpt = self.learner.save(self.run_dir)
                 if self.on_step is not None:
                     self.on_step(self)
             if losses:
                 self._log(losses, writer, start)
-            if last_ckpt is None or last_ckpt.name != f"{self.learner.step:06d}.pt":
+            if cadence.final_due(self.learner.step, None if last_ckpt is None else int(last_ckpt.stem)):
                 last_ckpt = self.learner.save(self.run_dir)
             stats = ray.get(self.buffer.stats.remote())
         finally:
@@ -174,9 +175,9 @@ class Trainer:
         self.positions_this_run += out["positions"]
         self.moves_this_run += out["moves"]
 
-    def _log(self, losses: list[dict[str, float]], writer: Any, start: float) -> None:
+    def _log(self, losses: list[dict[str, float]], writer: MetricsWriter, start: float) -> None:
         seconds = time.monotonic() - start
-        record: dict[str, Any] = {"step": self.learner.step, "lr": self.learner.lr}
+        record: dict[str, Any] = {"lr": self.learner.lr}
         for key in losses[0] if losses else []:
             record[key] = sum(x[key] for x in losses) / len(losses)
         meta = self.learner.metadata()
@@ -185,11 +186,6 @@ class Trainer:
         record.update(games=meta.selfplay_games, samples=meta.samples, wall_seconds=meta.wall_seconds,
                       compute_flops=meta.compute_flops, worker_failures=self.worker_failures,
                       moves_per_second=self.moves_this_run / seconds if seconds else 0.0)
-        with open(self.run_dir / "metrics.jsonl", "a") as fh:
-            fh.write(json.dumps({k: _finite_or_none(v) if isinstance(v, float) else v for k, v in record.items()}) + "\n")
-        for key, value in record.items():
-            if key != "step" and isinstance(value, (int, float)) and math.isfinite(value):
-                writer.add_scalar(key, value, self.learner.step)
-        writer.flush()
+        writer.write(self.learner.step, record)
         log.info("step %d loss %.4f games %d samples %d moves/s %.1f", self.learner.step,
                  record.get("loss", float("nan")), meta.selfplay_games, meta.samples, record["moves_per_second"])

@@ -26,8 +26,8 @@ import numpy as np
 from tqdm import tqdm
 
 from games.cli import run_cli
-from agents.core import Agent, PuzzleResult, PuzzleSolver
-from games.core import Game, IllegalActionError, InputError, State, UnsupportedGameError
+from agents.core import Agent, PuzzleSolver
+from games.core import Game, IllegalActionError, InputError, UnsupportedGameError
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,12 @@ class DataConfig:
     random_range: float = 0.1
     """Probability that a player's range is replaced by a random (Dirichlet) one."""
 
+    def __post_init__(self) -> None:
+        if self.label_iters < 1 or self.search_iters < 1:
+            raise ValueError(f"label_iters and search_iters must be >= 1; got {self.label_iters}, {self.search_iters}")
+        if self.noise < 0 or not 0 <= self.drop <= 1 or not 0 <= self.random_range <= 1:
+            raise ValueError("noise must be >= 0, drop and random_range in [0, 1]")
+
 
 def boundary_nodes(tree: PublicTree) -> np.ndarray:
     """int32 [5]: Leduc's round-1 board-dealing nodes (the depth-limit leaves of round-1 subgames)."""

@@ -5,15 +5,16 @@ depth-limited round-1 solves whose leaves the *current* network values (blueprin
 the first generation), from CFR blueprints of random strength, all perturbed for exploration (see
 :mod:`selfplay.leduc_value_train.data`); (2) label each by solving the rest of the hand exactly from it;
 (3) train the MLP on everything gathered so far. A held-out set from the same sources gives the
-error in chips. The run folder holds ``config.json``, ``metrics.jsonl`` and ``leaf_value.pt``
-(rewritten atomically after every generation; load it with ``subgame:...,leaf=net:PATH``).
+error in chips. The run folder holds ``config.json``, ``metrics.jsonl`` and ``tensorboard/`` (one record per
+generation, :class:`selfplay.training.MetricsWriter`) and ``leaf_value.pt`` (rewritten atomically after every
+generation; load it with ``subgame:...,leaf=net:PATH``). Every field of :class:`ValueTrainConfig` (and of its
+network and data configs: ``--net-hidden``, ``--data-label-iters``, ...) is a flag; ``--pbs``, ``--steps``,
+``--hidden`` and ``--label-iters`` are short names for four of them.
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,16 +23,20 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
+from agents.flags import CliParser, add_flags, from_flags
 from agents.nets.checkpoint import TrainingMetadata
 from agents.nets.leduc_value import (NUM_HANDS, VALUE_SCALE, LeafNetConfig, LeafValueNet, NetLeafValues, encode,
                                     save_leaf_net)
-from games.cli import run_cli
 from games.core import InputError
 from search.cfr import game_tree
 from search.cfr.leaf_solve import ExactLeafValues
 from selfplay.leduc_value_train.data import DataConfig, PBSSource, label
+from selfplay.training import MetricsWriter, Progress
 
 CHECKPOINT_NAME = "leaf_value.pt"
+SHORT_FLAGS = {"pbs_per_generation": ["--pbs"], "steps_per_generation": ["--steps"], "net.hidden": ["--hidden"],
+               "data.label_iters": ["--label-iters"]}
+"""Short names of some flags (the documented command lines use them)."""
 
 
 class ValueTrainError(InputError):
@@ -69,9 +74,9 @@ class ValueTrainConfig:
 
     def __post_init__(self) -> None:
         if self.minutes <= 0 or self.pbs_per_generation < 1 or self.steps_per_generation < 1 or self.batch_size < 1:
-            raise ValueTrainError("minutes, pbs per generation, steps per generation and batch size must be positive")
+            raise ValueTrainError("minutes, pbs_per_generation, steps_per_generation and batch_size must be positive")
         if not 0.0 <= self.search_fraction <= 1.0 or self.holdout < 1 or self.generations < 0:
-            raise ValueTrainError("search fraction must be in [0, 1], holdout >= 1, generations >= 0")
+            raise ValueTrainError("search_fraction must be in [0, 1], holdout >= 1, generations >= 0")
 
 
 def gather(source: PBSSource, oracle: ExactLeafValues, count: int, search_fraction: float,
@@ -110,8 +115,9 @@ def _loss(x: torch.Tensor, pred: torch.Tensor, y: torch.Tensor, mask: torch.Tens
     return _mse(pred, y, mask) + cfv_weight * _cfv_mse(x, pred, y, mask)
 
 
-def train(cfg: ValueTrainConfig, out: Path) -> dict[str, Any]:
-    """Run generations until the budget is spent; returns the summary (also the last metrics line)."""
+def train(cfg: ValueTrainConfig, out: Path, *, progress: bool = False) -> dict[str, Any]:
+    """Run generations until the budget is spent; returns the summary (also the last metrics line);
+    ``progress`` shows a progress bar over the budget."""
     start = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg), indent=2))
@@ -127,7 +133,10 @@ def train(cfg: ValueTrainConfig, out: Path) -> dict[str, Any]:
     ys: list[np.ndarray] = []
     net: NetLeafValues | None = None
     generation, steps, summary = 0, 0, {}
-    with (out / "metrics.jsonl").open("a") as log:
+    by_generations = cfg.generations > 0
+    bar = Progress(cfg.generations if by_generations else 60.0 * cfg.minutes, desc="train leduc values",
+                   unit="generation" if by_generations else "s", disable=not progress)
+    with MetricsWriter(out, start_step=0) as metrics, bar:
         while True:
             x, y = gather(source, oracle, cfg.pbs_per_generation, cfg.search_fraction, net)
             xs.append(x)
@@ -157,8 +166,8 @@ def train(cfg: ValueTrainConfig, out: Path) -> dict[str, Any]:
                        "holdout_rmse_chips": rmse, "holdout_rmse_zero_chips": base,
                        "holdout_value_rmse_chips": cfv, "holdout_value_rmse_zero_chips": cfv_base, "loss": loss.item()}
             save_leaf_net(out / CHECKPOINT_NAME, model, meta, extra=summary)
-            log.write(json.dumps(summary) + "\n")
-            log.flush()
+            metrics.write(steps, {k: v for k, v in summary.items() if k != "steps"})
+            bar.advance_to(generation if by_generations else seconds, holdout_rmse_chips=rmse)
             net = NetLeafValues(model, tree)
             if (cfg.generations and generation >= cfg.generations) or seconds >= 60.0 * cfg.minutes:
                 break
@@ -167,25 +176,15 @@ def train(cfg: ValueTrainConfig, out: Path) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv``, train, print a summary; returns the exit status."""
-    p = argparse.ArgumentParser(prog="python -m selfplay.leduc_value_train", description=__doc__.splitlines()[0])
+    p = CliParser(prog="python -m selfplay.leduc_value_train", description=__doc__.splitlines()[0])
     p.add_argument("--out", required=True, help="run folder (runs/NAME)")
-    p.add_argument("--minutes", type=float, default=10.0, help="wall-clock budget in minutes (default 10)")
-    p.add_argument("--generations", type=int, default=0, help="stop after this many generations (0 = time only)")
-    p.add_argument("--pbs", type=int, default=ValueTrainConfig.pbs_per_generation, help="PBSs per generation")
-    p.add_argument("--steps", type=int, default=ValueTrainConfig.steps_per_generation, help="steps per generation")
-    p.add_argument("--holdout", type=int, default=ValueTrainConfig.holdout, help="held-out PBSs")
-    p.add_argument("--label-iters", type=int, default=DataConfig.label_iters, help="CFR iterations per label")
-    p.add_argument("--hidden", type=int, default=LeafNetConfig.hidden, help="units per hidden layer")
-    p.add_argument("--seed", type=int, default=0)
+    add_flags(p, ValueTrainConfig, aliases=SHORT_FLAGS)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
     args = p.parse_args(argv)
-    if args.label_iters < 1 or args.hidden < 1:
-        raise ValueTrainError("--label-iters and --hidden must be >= 1")
+    cfg = from_flags(ValueTrainConfig, args)
     torch.set_num_threads(1)
-    cfg = ValueTrainConfig(minutes=args.minutes, generations=args.generations, pbs_per_generation=args.pbs,
-                           steps_per_generation=args.steps, holdout=args.holdout, seed=args.seed,
-                           net=LeafNetConfig(hidden=args.hidden), data=DataConfig(label_iters=args.label_iters))
-    summary = train(cfg, Path(args.out))
+    summary = train(cfg, Path(args.out), progress=not args.quiet)
     if args.json:
         print(json.dumps(summary))
     else:
@@ -193,4 +192,3 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{summary['seconds']:.0f} s; held-out error {summary['holdout_rmse_chips']:.4f} chips "
               f"(predicting 0: {summary['holdout_rmse_zero_chips']:.4f}); {summary['checkpoint']}")
     return 0
-

@@ -16,7 +16,8 @@ from games.sudoku import canonical_form, parse_grid
 from games.sudoku.canonical import random_symmetry
 from games.sudoku.grid import format_grid, read_puzzle_lines
 from search.sudoku import solve
-from selfplay.sudoku_train.train import TRAIN_PUZZLES_FILE, SudokuTrainConfig, train
+from selfplay.sudoku_train.config import SudokuTrainConfig
+from selfplay.sudoku_train.train import TRAIN_PUZZLES_FILE, train
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "OMP_NUM_THREADS": "1"}

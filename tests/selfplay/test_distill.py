@@ -168,6 +168,10 @@ def test_cli_end_to_end_resume_and_net_agent(tmp_path: Path) -> None:
     assert later[:3] == [1, 2, 4] and later[-1] == 4 + 2 * (49 // 16)
     summary = json.loads((out / "distill.json").read_text())
     assert summary["generation"]["positions"] == 50 and summary["kind"] == "distillation"
+    assert summary["run"]["positions"] == 50 and summary["argv"][-1] == "--resume"
+    steps = [json.loads(line)["step"] for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert steps == sorted(steps) and steps[-1] == later[-1]  # one run's figures, in step order
+    assert any(p.name.startswith("events.out.tfevents") for p in (out / "tensorboard").iterdir())
 
 
 def test_cli_bad_input_is_one_line_and_status_2(tmp_path: Path) -> None:
@@ -190,7 +194,7 @@ def test_cli_bad_input_is_one_line_and_status_2(tmp_path: Path) -> None:
 def test_split_holds_out_only_new_positions_on_resume() -> None:
     import numpy as np
 
-    from selfplay.distill.train import _split
+    from selfplay.distill.trainer import split as _split
 
     class Indices:
         def __init__(self, index: np.ndarray) -> None:

@@ -76,18 +76,13 @@ def test_cosine_schedule_and_set_progress() -> None:
     import pytest
 
     from selfplay.core import ConfigError
-    from selfplay.learner import scheduled_lr
 
-    constant = LearnerConfig(lr=2e-3)
-    assert [scheduled_lr(constant, p) for p in (0.0, 0.5, 1.0)] == [2e-3] * 3
+    constant = Learner("connect_four", make_game("connect_four").spec, NetConfig(blocks=1, channels=8),
+                       LearnerConfig(lr=2e-3))
+    assert [constant.set_progress(p) for p in (0.0, 0.5, 1.0)] == [2e-3] * 3
     cosine = LearnerConfig(lr=2e-3, lr_schedule="cosine", lr_final=0.1)
-    assert scheduled_lr(cosine, 0.0) == pytest.approx(2e-3)
-    assert scheduled_lr(cosine, 0.5) == pytest.approx(2e-3 * 0.55)
-    assert scheduled_lr(cosine, 1.0) == pytest.approx(2e-4)
-    assert scheduled_lr(cosine, 7.0) == pytest.approx(2e-4)  # clipped past the budget
-    values = [scheduled_lr(cosine, p / 20) for p in range(21)]
-    assert all(a > b for a, b in zip(values, values[1:]))
     learner = Learner("connect_four", make_game("connect_four").spec, NetConfig(blocks=1, channels=8), cosine)
+    assert learner.set_progress(0.5) == pytest.approx(2e-3 * 0.55)
     assert learner.set_progress(1.0) == pytest.approx(2e-4) and learner.lr == pytest.approx(2e-4)
     with pytest.raises(ConfigError, match="lr_schedule"):
         LearnerConfig(lr_schedule="step")  # type: ignore[arg-type]

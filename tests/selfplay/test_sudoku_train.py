@@ -18,8 +18,9 @@ from games.sudoku.grid import read_puzzle_lines
 from search.sudoku import solve_many
 from selfplay.sudoku_train.data import correct_positions, deduce, label, make_puzzle_set, network_fill, random_wrong_fill
 from selfplay.sudoku_train.data import search_positions, symmetric_copies
-from selfplay.sudoku_train.train import (TRAIN_PUZZLES_FILE, SudokuTrainConfig, balanced_mse, learning_rate, make_batch,
-                                   per_cell_policy, sudoku_loss, train, train_step)
+from selfplay.sudoku_train.config import SudokuTrainConfig
+from selfplay.sudoku_train.loss import balanced_mse, per_cell_policy, sudoku_loss, train_step
+from selfplay.sudoku_train.train import TRAIN_PUZZLES_FILE, make_batch, train
 from agents.nets.core import build_network
 from games.sudoku import SUDOKU_SPEC
 
@@ -154,14 +155,6 @@ def test_unsolvable_grids_ask_for_a_uniform_policy_and_value_classes_weigh_the_s
     assert balanced_mse(values[:3], labels[:3]).item() == 0.0
 
 
-def test_learning_rate_warms_up_then_decays():
-    cfg = SudokuTrainConfig(lr=1e-3, warmup_steps=10)
-    assert learning_rate(cfg, 0, 0.0) == pytest.approx(1e-4)
-    assert learning_rate(cfg, 9, 0.0) == pytest.approx(1e-3)
-    assert learning_rate(cfg, 500, 0.5) == pytest.approx(1e-3 * (0.05 + 0.95 * 0.5))
-    assert learning_rate(cfg, 900, 1.0) == pytest.approx(5e-5)
-
-
 def test_sudoku_net_fits_a_batch_of_search_labelled_positions(pset):
     """A few dozen steps on one batch labelled by the solver (search targets, the network's own
     placements): the loss falls and the cell accuracy rises well above a uniform guess among legal
@@ -226,6 +219,7 @@ def test_cli_keeps_training_puzzles_apart_from_the_test_set(tmp_path):
     test_forms = {canonical_form(p) for p in read_puzzle_lines(test_file.read_text().splitlines())}
     assert len(train_forms) == 6 and not train_forms & test_forms
     assert (out / "metrics.jsonl").read_text().strip()
+    assert any(p.name.startswith("events.out.tfevents") for p in (out / "tensorboard").iterdir())
     bad = subprocess.run([sys.executable, "-m", "selfplay.sudoku_train", "--net", "mlp", "--out", str(tmp_path / "x")],
                          cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and bad.stderr.startswith("error:") and "--net" in bad.stderr

@@ -1,5 +1,6 @@
 """Training on a local Ray (one Ray start for all): a killed worker is restarted and training goes on;
-a run that dies resumes from its newest checkpoint with the same step count."""
+a run that dies resumes from its newest checkpoint with the same step count, and what it logged past that
+checkpoint is dropped (issue 19: metrics.jsonl held steps 101-110 twice after kill -9 and --resume)."""
 from __future__ import annotations
 
 import json
@@ -48,9 +49,9 @@ def test_killed_worker_restarts_and_dead_run_resumes(tmp_path: Path) -> None:
                 seen["kill_time"] = time.monotonic()
             if step > 3 and t.worker_failures and t.games_by_worker[0] > seen["games_at_kill"]:
                 seen.setdefault("recovered_at", step)
-            if "recovered_at" in seen and step % 4 == 1:
+            if "recovered_at" in seen and step % 4 == 3:
                 seen["crash_step"] = step
-                raise Crash("the run dies just after a checkpoint")
+                raise Crash("the run dies after logging a step past its newest checkpoint")
             if step > 3 and time.monotonic() - seen["kill_time"] > 120:
                 raise AssertionError("the killed worker never came back")
 
@@ -58,7 +59,9 @@ def test_killed_worker_restarts_and_dead_run_resumes(tmp_path: Path) -> None:
         with pytest.raises(Crash):
             trainer.run(Budget(steps=200))
         assert trainer.worker_failures >= 1 and "recovered_at" in seen
-        last = seen["crash_step"] - 1
+        last = seen["crash_step"] - 3
+        logged = [json.loads(line)["step"] for line in (run / "metrics.jsonl").read_text().splitlines()]
+        assert logged[-1] == last + 2  # logged after the newest checkpoint, before the crash
         assert [p.name for p in list_checkpoints(run)] == [f"{s:06d}.pt" for s in range(4, last + 1, 4)]
         saved = load_checkpoint(latest_checkpoint(run)).metadata
         assert saved.learner_steps == last and saved.selfplay_games > 0 and saved.compute_flops > 0
@@ -71,8 +74,12 @@ def test_killed_worker_restarts_and_dead_run_resumes(tmp_path: Path) -> None:
         assert final.learner_steps == last + 4 and final.selfplay_games > saved.selfplay_games
         assert final.wall_seconds > saved.wall_seconds
         steps = [json.loads(line)["step"] for line in (run / "metrics.jsonl").read_text().splitlines()]
-        assert steps == list(range(2, last + 5, 2))  # the resumed run continues the step count
-        assert any(p.name.startswith("events.out.tfevents") for p in (run / "tensorboard").iterdir())
+        assert steps == list(range(2, last + 5, 2))  # the resumed run continues the step count, once each
+        from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+        board = EventAccumulator(str(run / "tensorboard"))
+        board.Reload()
+        assert [e.step for e in board.Scalars("loss")] == steps  # TensorBoard purged the crashed run's last step
         assert json.loads((run / "config.json").read_text())["network"]["channels"] == 8
     finally:
         ray.shutdown()
