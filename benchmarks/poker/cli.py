@@ -7,9 +7,9 @@
 * ``tradeoff``: blueprint iterations x subgame iterations -> exact exploitability (report folder).
 * ``agree [--games kuhn_poker,leduc_poker] [--algos cfr+,dcfr] [--checkpoints 10,100,1000]``: our
   exploitability in both floating-point orders against open_spiel's solvers at each checkpoint
-  (:mod:`benchmarks.poker_agree`).
+  (:mod:`benchmarks.poker.agree`).
 * ``leaves [--net PATH] [--exact] [--lookahead]``: depth-limited re-solving with blueprint leaves vs
-  value-network leaves vs full depth on Leduc (:mod:`benchmarks.poker_tradeoff`; its own options).
+  value-network leaves vs full depth on Leduc (:mod:`benchmarks.poker.tradeoff`; its own options).
 * ``headsup GAME A B --hands N``: a duplicate-deal match between two agent specs (``cfr:…``,
   ``subgame:…``, ``random``, …): mbb/hand with a 95% interval, and on Kuhn/Leduc the exact value.
 """
@@ -123,7 +123,7 @@ def cmd_solve(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_headsup(args: argparse.Namespace) -> dict[str, Any]:
-    from benchmarks.poker_headsup import DECK, headsup
+    from benchmarks.poker.headsup import DECK, headsup
 
     if args.game not in DECK:
         raise PokerBenchError(f"unsupported game '{args.game}' for headsup (supported: {', '.join(sorted(DECK))})")
@@ -135,7 +135,7 @@ def cmd_headsup(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["leaves"]:
-        from benchmarks.poker_tradeoff import main as leaves_main
+        from benchmarks.poker.tradeoff import main as leaves_main
 
         return leaves_main(argv[1:])
     args = build_parser().parse_args(argv)
@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"exploitability {out['exploitability']:.6g} chips ({out['mbb_per_hand']:.4g} mbb/hand), "
                 f"game value {out['game_value']:.6f}, {out['seconds']:.3f} s")
     elif args.command == "speed":
-        from benchmarks.poker_speed import speed_benchmark
+        from benchmarks.poker.speed import speed_benchmark
 
         if args.seconds <= 0:
             raise PokerBenchError("--seconds must be > 0")
@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             + (f", {out[k]['ratio_vs_openspiel_cpp']:.0f}x open_spiel C++" if k != "openspiel_cpp_cfr_plus" else "")
             for k in ("openspiel_cpp_cfr_plus", "cfr+", "dcfr"))
     elif args.command == "tradeoff":
-        from benchmarks.poker_tradeoff import tradeoff, write_tradeoff_report
+        from benchmarks.poker.tradeoff import tradeoff, write_tradeoff_report
 
         _check_game(args.game)
         _check_algo(args.algo)
@@ -167,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out["out"] = str(args.out)
         text = f"safe never worse: {out['safe_never_worse']}; report: {args.out / 'report.md'}"
     elif args.command == "agree":
-        from benchmarks.poker_agree import format_agree, run_agree
+        from benchmarks.poker.agree import format_agree, run_agree
 
         games, algos = [g for g in args.games.split(",") if g], [a for a in args.algos.split(",") if a]
         for g in games:

@@ -1,6 +1,6 @@
 """Speed of the poker games and of the hand evaluator, against open_spiel and ``treys`` in the same run.
 
-``python -m benchmarks.poker_games_speed [--seconds S] [--hands N] [--seed K] [--json]`` measures random playouts
+``python -m benchmarks.poker.games_speed [--seconds S] [--hands N] [--seed K] [--json]`` measures random playouts
 per second through the State API of Kuhn, Leduc and limit hold'em, the same through open_spiel's
 Python API (``ratio_vs_openspiel``), and 7-card hands per second of the numba evaluator against treys
 (``ratio_vs_treys``, when treys is installed). Nothing is asserted; the figures are printed.
@@ -92,7 +92,7 @@ def measure(seconds: float, num_hands: int, seed: int) -> dict[str, object]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.poker_games_speed", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.poker.games_speed", description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="time per playout measurement")
     parser.add_argument("--hands", type=int, default=200_000, help="random 7-card hands for the evaluator")
     parser.add_argument("--seed", type=int, default=0)

@@ -106,7 +106,7 @@ def exact_chips_per_hand(game_name: str, a: Agent, b: Agent) -> float | None:
     """Exact chips/hand of A against B over both seats (Kuhn/Leduc tabular agents), else None."""
     if game_name not in RULES or not (isinstance(a, TabularPokerAgent) and isinstance(b, TabularPokerAgent)):
         return None
-    from benchmarks.poker_tradeoff import heads_up_value
+    from benchmarks.poker.tradeoff import heads_up_value
 
     return heads_up_value(game_tree(game_name), a.full_strategy(), b.full_strategy())
 

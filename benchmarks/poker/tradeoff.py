@@ -182,7 +182,7 @@ def write_leaf_report(results: dict[str, Any], out: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m benchmarks.poker_tradeoff --net PATH``: the leaf comparison table; returns the exit status."""
+    """``python -m benchmarks.poker.tradeoff --net PATH``: the leaf comparison table; returns the exit status."""
     p = argparse.ArgumentParser(prog="python -m benchmarks.poker leaves", description=leaf_comparison.__doc__)
     p.add_argument("--net", default=None, help="leaf value network checkpoint (runs/NAME/leaf_value.pt)")
     p.add_argument("--blueprints", default="30", help="blueprint iterations, comma-separated (default 30)")

@@ -4,7 +4,7 @@ Every cell of checkpoints x search budgets (``mcts:net=CKPT,sims=S``; ``S = 0`` 
 rated together with a ladder of anchors in one Bradley–Terry fit, and the report shows Elo against
 search, Elo against training compute, the iso-Elo frontier with the fitted exchange rate ("10x search
 buys what k x training buys", bootstrap interval) and the measured compute per move
-(:mod:`benchmarks.scaling_report`). Schedule: :mod:`benchmarks.scaling_grid`; games are played by
+(:mod:`benchmarks.scaling.report`). Schedule: :mod:`benchmarks.scaling.grid`; games are played by
 :func:`benchmarks.tournament.play_schedule` into ``DIR/games.jsonl`` and a re-run resumes.
 
 Default budget, sized for the done-when (connect four, a shipped run of ~6 checkpoints, <= 60 minutes on
@@ -25,7 +25,7 @@ Default budget, sized for the done-when (connect four, a shipped run of ~6 check
 * Plan: ``--games-per-pair 24`` (grid pairs and anchor links) and 8 x 24 = 192 per ladder pair:
   3,264 games, ~20 minutes on 2 workers; the expected-information model (Fisher information at
   plausible ratings, smoke-run spread 0-1,150 Elo) predicts mean ±116 Elo after it. The greedy top-up
-  waves (:mod:`benchmarks.scaling_design`: most variance removed per second) then bring every cell to
+  waves (:mod:`benchmarks.scaling.design`: most variance removed per second) then bring every cell to
   ±50 at ~60 minutes of play in the same model (mostly cheap ladder and low-budget games). That is at
   the edge of the budget: ``--max-minutes`` (default 55) stops the study in time, the report states the
   widths reached, and a re-run resumes and keeps narrowing them.
@@ -43,14 +43,14 @@ from typing import Any, Sequence
 from agents.arena.records import read_records
 from agents.arena.stats import score_of
 from benchmarks.elo import EloFit, fit_elo, games_from_results
-from benchmarks.exchange_rate import CellPoint, collapse, exchange_rate
-from benchmarks.scaling_cost import DEFAULT_PLIES, MoveCost, measure_move_cost, pair_seconds, sample_positions, \
+from benchmarks.scaling.exchange_rate import CellPoint, collapse, exchange_rate
+from benchmarks.scaling.cost import DEFAULT_PLIES, MoveCost, measure_move_cost, pair_seconds, sample_positions, \
     schedule_seconds
-from benchmarks.scaling_design import counts_by_pair, over_target, top_up
-from benchmarks.scaling_grid import DEFAULT_OPENING_PLIES, Grid, ScalingInputError, checkpoint_info, default_anchors, \
+from benchmarks.scaling.design import counts_by_pair, over_target, top_up
+from benchmarks.scaling.grid import DEFAULT_OPENING_PLIES, Grid, ScalingInputError, checkpoint_info, default_anchors, \
     even, grid_edges, ladder_edges, make_plan, nearest_links, parse_anchors, parse_sims, pilot_links, \
     select_checkpoints, wave_targets
-from benchmarks.scaling_report import write_scaling_report
+from benchmarks.scaling.report import write_scaling_report
 from benchmarks.game_runner import GameFailedError
 from benchmarks.tournament import RECORDS_FILE, Pairing, play_schedule
 from games.cli import run_cli
@@ -59,7 +59,7 @@ from games.registry import make_game
 WAVE_SECONDS = 240.0
 """Target length of one wave of games (the granularity of ``--max-minutes``)."""
 DEFAULT_INCLUDES = ("runs/benchmarks/poker_tradeoff", "runs/benchmarks/sudoku_budget")
-"""Other benchmarks' folders (``python -m benchmarks.poker tradeoff``, ``benchmarks.sudoku_budget --out``),
+"""Other benchmarks' folders (``python -m benchmarks.poker tradeoff``, ``benchmarks.sudoku budget --out``),
 included as panels when no ``--include`` is given and they hold a results.json."""
 STARTUP_SECONDS = 10.0
 """Start-up of the game processes per wave (imports, agents), added to each wave's estimate."""

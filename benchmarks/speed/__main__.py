@@ -1,4 +1,4 @@
-"""``python -m benchmarks.speed NAME [options]``: run one speed benchmark, ``benchmarks/speed_<NAME>.py``.
+"""``python -m benchmarks.speed NAME [options]``: run one speed benchmark, ``benchmarks/speed/<NAME>.py``.
 
 Each benchmark module has ``main(argv) -> int``; this dispatcher passes it the remaining arguments,
 e.g. ``python -m benchmarks.speed playouts --games chess --seconds 2 --json``.
@@ -15,8 +15,8 @@ from games.core import InputError
 
 
 def available() -> list[str]:
-    """Names of the speed benchmarks present (``speed_<name>.py`` beside this file)."""
-    return sorted(p.stem[len("speed_"):] for p in Path(__file__).parent.glob("speed_*.py"))
+    """Names of the speed benchmarks present (the modules beside this file)."""
+    return sorted(p.stem for p in Path(__file__).parent.glob("*.py") if not p.stem.startswith("_"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -28,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     name, rest = argv[0], argv[1:]
     if name not in names:
         raise InputError(f"unknown speed benchmark '{name}' (known: {', '.join(names)})")
-    module = importlib.import_module(f"benchmarks.speed_{name}")
+    module = importlib.import_module(f"benchmarks.speed.{name}")
     return int(module.main(rest))
 
 

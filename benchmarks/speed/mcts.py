@@ -1,7 +1,7 @@
 """Speed of our MCTS against open_spiel's C++ and Python MCTSBot, measured in the same run.
 
 ``python -m benchmarks.speed mcts [--game connect_four|chess] [--sims N] [--positions K] [--repeats R] [--json]``
-(also ``python -m benchmarks.speed_mcts ...``). Same game, same positions, same budget, same evaluator
+(also ``python -m benchmarks.speed.mcts ...``). Same game, same positions, same budget, same evaluator
 kind (one uniformly random rollout per leaf: ``pyspiel.RandomRolloutEvaluator(1, seed)`` / the Python
 ``RandomRolloutEvaluator``), single-threaded; compilation is warmed up before timing. For chess it
 also reports tree nodes/s with the material evaluator and where the time goes (a cProfile split into

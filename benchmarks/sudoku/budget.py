@@ -1,4 +1,4 @@
-"""Sudoku solve rate against search budget: ``python -m benchmarks.sudoku_budget`` (``benchmarks.sudoku budget``).
+"""Sudoku solve rate against search budget: ``python -m benchmarks.sudoku budget``.
 
 ``--run RUN [--run RUN2] --nodes 1,4,16,64,256 [--iters 1,2,4,8,16] (--puzzles FILE | --generate N)
 [--min-guesses G] [--seed S] [--level L] [--trust T] [--out DIR] [--json]``
@@ -43,7 +43,7 @@ import torch
 
 from agents.nets.checkpoint import list_checkpoints, load_checkpoint
 from agents.nets.sudoku_scorer import NetScorer, greedy_fill, load_scorer
-from benchmarks.sudoku import BUCKETS, bucket_of
+from benchmarks.sudoku.speed import BUCKETS, bucket_of
 from games.cli import run_cli
 from games.core import InputError
 from games.sudoku import SudokuGame, canonical_form, check_answer
@@ -259,9 +259,9 @@ def budget(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv``, measure, print (``--json``: one object), write the report; returns the exit status."""
-    from benchmarks.sudoku_budget_report import print_summary, write_report
+    from benchmarks.sudoku.budget_report import print_summary, write_report
 
-    p = argparse.ArgumentParser(prog="python -m benchmarks.sudoku_budget", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m benchmarks.sudoku budget", description=__doc__.splitlines()[0])
     p.add_argument("--run", action="append", required=True, help="training run folder (repeatable)")
     p.add_argument("--nodes", default="1,4,16,64,256", help="node budgets, comma-separated")
     p.add_argument("--iters", default="1,2,4,8,16", help="recurrent iterations, comma-separated")

@@ -1,4 +1,4 @@
-"""Report and console summary of :mod:`benchmarks.sudoku_budget` (report.md/html, PNG plots, results.json)."""
+"""Report and console summary of :mod:`benchmarks.sudoku.budget` (report.md/html, PNG plots, results.json)."""
 from __future__ import annotations
 
 from pathlib import Path

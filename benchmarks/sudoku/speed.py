@@ -2,7 +2,7 @@
 ``python -m benchmarks.sudoku hardest --count N --seed S --min-guesses G --out FILE``.
 
 ``speed`` measures, in one run, how many puzzles per second the exact solver solves per difficulty
-bucket, against the plain-Python constraint-propagation baseline (:mod:`benchmarks.python_sudoku_baseline`)
+bucket, against the plain-Python constraint-propagation baseline (:mod:`benchmarks.sudoku.python_baseline`)
 on the same puzzles, given as text. Buckets: easy (< 5 guesses at level 1, naked singles only), medium
 (5..19), hard (>= 20 at level 1: the shipped ``games/sudoku/data/hard.txt``, mild for stronger
 deductions) and hardest (>= 20 guesses even at level 3: ``games/sudoku/data/hardest.txt``). Easy and
@@ -38,7 +38,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from benchmarks import python_sudoku_baseline as baseline
+from benchmarks.sudoku import python_baseline as baseline
 from games.cli import run_cli
 from games.core import InputError
 from games.sudoku.canonical import canonical_form
@@ -46,7 +46,7 @@ from games.sudoku.generator import HARD_GUESSES, difficulty, generate_puzzle, ge
 from games.sudoku.grid import format_grid, read_puzzle_lines
 from search.sudoku import solve, solve_many
 
-DATA = Path(__file__).resolve().parent.parent / "games" / "sudoku" / "data"
+DATA = Path(__file__).resolve().parents[2] / "games" / "sudoku" / "data"
 """Folder of the shipped puzzle sets."""
 HARD_FILE = DATA / "hard.txt"
 """The shipped hard puzzles (>= 20 guesses at level 1)."""
@@ -211,8 +211,8 @@ def _print_speed(results: dict[str, Any]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run a subcommand; returns the exit status."""
     arglist = list(sys.argv[1:] if argv is None else argv)
-    if arglist[:1] == ["budget"]:  # solve rate against search budget: benchmarks.sudoku_budget
-        from benchmarks.sudoku_budget import main as budget_main
+    if arglist[:1] == ["budget"]:  # solve rate against search budget: benchmarks.sudoku.budget
+        from benchmarks.sudoku.budget import main as budget_main
 
         return budget_main(arglist[1:])
     parser = argparse.ArgumentParser(prog="python -m benchmarks.sudoku", description=__doc__.splitlines()[0])

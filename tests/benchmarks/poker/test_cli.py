@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from benchmarks.poker import main
+from benchmarks.poker.cli import main
 from games.cli import run_cli
 
 

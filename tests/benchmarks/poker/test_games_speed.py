@@ -6,11 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "benchmarks.poker_games_speed", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "benchmarks.poker.games_speed", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
 
 

@@ -10,7 +10,7 @@ import torch
 
 from agents.nets.checkpoint import TrainingMetadata
 from agents.nets.leduc_value import LeafNetConfig, LeafValueNet, save_leaf_net
-from benchmarks.poker_tradeoff import main
+from benchmarks.poker.tradeoff import main
 from games.cli import run_cli
 
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}

@@ -6,8 +6,8 @@ import math
 import numpy as np
 
 from benchmarks.elo import fit_elo, games_from_results
-from benchmarks.exchange_rate import CellPoint, _FastRefit, collapse, exchange_rate, fit_plane, unsaturated
-from benchmarks.scaling_grid import CheckpointInfo, Grid, make_plan, nearest_links, parse_anchors
+from benchmarks.scaling.exchange_rate import CellPoint, _FastRefit, collapse, exchange_rate, fit_plane, unsaturated
+from benchmarks.scaling.grid import CheckpointInfo, Grid, make_plan, nearest_links, parse_anchors
 
 TRUE_B, TRUE_C = 300.0, 200.0
 """Known plane: Elo = 100 + 300 (log10 C - 12) + 200 log10 S, so k = 10 ** (200 / 300) = 4.64."""

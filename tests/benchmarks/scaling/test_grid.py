@@ -6,8 +6,8 @@ import pytest
 
 from agents.arena.stats import ELO_K as K
 from benchmarks.elo import Games, fit_elo, games_from_results
-from benchmarks.scaling_design import predicted_half_widths, top_up
-from benchmarks.scaling_grid import (CheckpointInfo, Grid, ScalingInputError, cell_spec, connected_to_fixed,
+from benchmarks.scaling.design import predicted_half_widths, top_up
+from benchmarks.scaling.grid import (CheckpointInfo, Grid, ScalingInputError, cell_spec, connected_to_fixed,
                                      default_anchors, grid_edges, ladder_edges, make_plan, nearest_links,
                                      parse_anchor, parse_anchors, parse_sims, pilot_links, wave_targets)
 

@@ -12,11 +12,11 @@ import torch
 
 from agents.nets.checkpoint import TrainingMetadata, checkpoint_path, save_checkpoint
 from agents.nets.core import NetConfig, build_network
-from benchmarks.scaling import main
+from benchmarks.scaling.study import main
 from games.cli import run_cli
 from games.registry import make_game
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 KEYS = {"sims_per_s", "openspiel_cpp_sims_per_s", "openspiel_python_sims_per_s", "ratio_vs_openspiel_cpp",
         "ratio_vs_openspiel_python"}
 
@@ -17,7 +17,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("module", [["benchmarks.speed", "mcts"], ["benchmarks.speed_mcts"]])
+@pytest.mark.parametrize("module", [["benchmarks.speed", "mcts"], ["benchmarks.speed.mcts"]])
 def test_connect_four_json(module: list[str]) -> None:
     out = run(*module, "--game", "connect_four", "--sims", "30", "--positions", "2", "--json")
     assert out.returncode == 0, out.stderr
@@ -29,7 +29,7 @@ def test_connect_four_json(module: list[str]) -> None:
 
 
 def test_chess_reports_nodes_and_python_chess_share() -> None:
-    out = run("benchmarks.speed_mcts", "--game", "chess", "--sims", "2", "--positions", "1", "--json")
+    out = run("benchmarks.speed.mcts", "--game", "chess", "--sims", "2", "--positions", "1", "--json")
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     assert KEYS <= set(result) and result["material_nodes_per_s"] > 0
@@ -38,9 +38,9 @@ def test_chess_reports_nodes_and_python_chess_share() -> None:
 
 
 def test_text_output_and_bad_input() -> None:
-    out = run("benchmarks.speed_mcts", "--sims", "10", "--positions", "1")
+    out = run("benchmarks.speed.mcts", "--sims", "10", "--positions", "1")
     assert out.returncode == 0 and "open_spiel C++" in out.stdout and "ratio" in out.stdout
-    bad = run("benchmarks.speed_mcts", "--game", "go")
+    bad = run("benchmarks.speed.mcts", "--game", "go")
     assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Traceback" not in bad.stderr
-    bad = run("benchmarks.speed_mcts", "--sims", "0")
+    bad = run("benchmarks.speed.mcts", "--sims", "0")
     assert bad.returncode == 2 and "--sims" in bad.stderr

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.speed_playouts import ours, python_chess_share
+from benchmarks.speed.playouts import ours, python_chess_share
 from games.registry import make_game
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

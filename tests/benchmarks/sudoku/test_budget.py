@@ -1,4 +1,4 @@
-"""``python -m benchmarks.sudoku_budget``: curves from a tiny run, held-out puzzles, bad input."""
+"""``python -m benchmarks.sudoku budget``: curves from a tiny run, held-out puzzles, bad input."""
 from __future__ import annotations
 
 import json
@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.sudoku_budget import main
+from benchmarks.sudoku.budget import main
 from games.cli import run_cli
 from games.sudoku import canonical_form, parse_grid
 from games.sudoku.canonical import random_symmetry
@@ -19,7 +19,7 @@ from search.sudoku import solve
 from selfplay.sudoku_train.config import SudokuTrainConfig
 from selfplay.sudoku_train.train import TRAIN_PUZZLES_FILE, train
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
 """Environment of the command lines run by the tests (one torch thread)."""
 
@@ -37,7 +37,7 @@ def run(tmp_path_factory) -> Path:
 
 
 def _bench(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "benchmarks.sudoku_budget", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "benchmarks.sudoku.budget", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=240, env=ENV)
 
 

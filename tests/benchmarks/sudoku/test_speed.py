@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import python_sudoku_baseline as baseline
-from benchmarks.sudoku import BUCKETS, bucket_of, collect_puzzles, main
+from benchmarks.sudoku import python_baseline as baseline
+from benchmarks.sudoku.speed import BUCKETS, bucket_of, collect_puzzles, main
 from games.cli import run_cli
 from games.sudoku.generator import difficulty
 from games.sudoku.grid import parse_grid
 from search.sudoku import solve
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_baseline_agrees_with_the_exact_solver() -> None:
