@@ -3,6 +3,13 @@
 Limit hold'em lives in its own modules (imported on demand, they compile more): :mod:`.holdem_tree`
 (betting tree), :mod:`.abstraction` (hand-strength buckets), :mod:`.holdem_blueprint` (chance-sampled
 CFR blueprint, disk cache) and :mod:`.holdem_subgame` (river re-solving).
+
+No-limit hold'em (imported on demand): :mod:`.nl_tree` (action abstraction, abstract betting tree),
+:mod:`.card_abstraction` (lossless preflop, k-means equity-distribution buckets, cached on disk; built from
+:mod:`.suit_iso`, :mod:`.equity`, :mod:`.card_features`, :mod:`.kmeans`), :mod:`.nl_deals` (deal sources),
+:mod:`.mccfr` (external-sampling MCCFR with pruning), :mod:`.nl_eval` (head-to-head, exact exploitability
+of small games), :mod:`.nl_config` and :mod:`.nl_blueprint` (training runs, checkpoints, metrics) and the
+command line :mod:`.train_nolimit`.
 """
 from search.cfr.infostate import export_policy, information_state_string, load_policy, node_from_history, policy_table
 from search.cfr.resolve import ResolveConfig, Resolver, ResolveStats, resolved_strategy
