@@ -41,6 +41,7 @@ import numpy as np
 from tqdm import tqdm
 
 from agents.core import Agent, AgentError
+from agents.flags import CliParser
 from agents.human import parse_move
 from agents.arena.match import play_game
 from agents.arena.summary import BIG_BLINDS, MatchSummary, format_summary, summarize
@@ -55,15 +56,10 @@ _VALUE_OPTIONS = {"--games", "--seed", "--out", "--fen", "--moves", "--start", "
 _MAX_OPENING_TRIES = 50
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise InputError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m agents.play", description=__doc__.split("\n\n")[0],
-                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                     epilog=f"games: {', '.join(game_names())}, openspiel:<name>; agents: {', '.join(agent_names())}")
+    parser = CliParser(prog="python -m agents.play", description=__doc__.split("\n\n")[0],
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog=f"games: {', '.join(game_names())}, openspiel:<name>; agents: {', '.join(agent_names())}")
     parser.add_argument("game", help="game name, e.g. chess, connect_four, kuhn_poker, openspiel:hex")
     parser.add_argument("spec_a", help="agent A, e.g. random, stockfish:elo=1500, mcts:sims=200, human")
     parser.add_argument("spec_b", help="agent B")

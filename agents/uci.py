@@ -17,6 +17,7 @@ import threading
 from typing import Callable, Sequence, TextIO
 
 from agents.core import Agent
+from agents.flags import CliParser
 from agents.registry import make_agent
 from games.cli import run_cli
 from games.core import Game, InputError, State
@@ -195,7 +196,7 @@ class UCIEngine:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m agents.uci", description="A chess agent as a UCI engine.")
+    p = CliParser(prog="python -m agents.uci", description="A chess agent as a UCI engine.")
     p.add_argument("--spec", help="agent spec, e.g. 'mcts:sims=400' or 'net:ckpt.pt'")
     p.add_argument("--net", help="checkpoint: play mcts:net=PATH,sims=N")
     p.add_argument("--sims", type=int, default=400, help="simulations per move with --net (default 400)")

@@ -17,7 +17,6 @@ the games (``games.jsonl``, resumable) into ``--out``.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys
@@ -26,6 +25,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from agents.flags import CliParser
 from agents.mcts import MCTSAgent
 from agents.arena.records import GameRecord
 from agents.registry import make_agent
@@ -215,13 +215,8 @@ def _sims(text: str) -> list[int]:
     return sorted(set(values))
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise AdaptiveBenchError(message)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _Parser(prog="python -m benchmarks.adaptive", description=__doc__.split("\n\n")[0])
+    parser = CliParser(prog="python -m benchmarks.adaptive", description=__doc__.split("\n\n")[0])
     parser.add_argument("game", help="a two-player game, e.g. connect_four")
     parser.add_argument("--sims", default="50,100,200,400", help="nominal budgets (default 50,100,200,400)")
     parser.add_argument("--eval", default="rollout", help="rollout | uniform | material | net:PATH")

@@ -30,6 +30,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from agents.arena.stats import ELO_K, Z95, likelihood_of_superiority, normal_interval, score_of
+from agents.flags import CliParser
 from games.core import InputError
 
 
@@ -293,9 +294,8 @@ def write_elo_report(fit: EloFit, out_dir: Path, title: str = "Elo ratings") -> 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import argparse
 
-    parser = argparse.ArgumentParser(
+    parser = CliParser(
         prog="python -m benchmarks.elo",
         description="Fit Elo ratings (Bradley–Terry maximum likelihood) to the game records (games.jsonl) "
                     "in the given folders or files, and write report.md, report.html, ratings.json, ratings.png.")

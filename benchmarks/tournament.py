@@ -34,6 +34,7 @@ from typing import Sequence
 import numpy as np
 
 from agents.arena.records import GameRecord, RecordError, RecordWriter, read_records
+from agents.flags import CliParser
 from agents.registry import make_agent
 from agents.arena.stats import score_of
 from benchmarks.elo import EloFit, default_anchors, fit_elo, games_from_results, parse_anchor, \
@@ -248,14 +249,9 @@ def split_specs(text: str) -> list[str]:
     return [s.strip() for s in specs if s.strip()]
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise InputError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m benchmarks.tournament", description=__doc__.split("\n\n")[0],
-                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = CliParser(prog="python -m benchmarks.tournament", description=__doc__.split("\n\n")[0],
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("game", help="game name, e.g. connect_four, chess, openspiel:hex")
     parser.add_argument("specs", nargs="+", metavar="SPEC", help="agent specs, e.g. random mcts:sims=64")
     parser.add_argument("--games-per-pair", type=int, required=True, help="games between each two agents")

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+from agents.flags import CliParser
 from agents.nets.checkpoint import list_checkpoints, load_checkpoint
 from agents.arena.stats import paired_mean_with_interval, score_of
 from agents.play import default_opening_plies
@@ -193,12 +194,8 @@ def _parse_minutes(text: str | None) -> list[float] | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    class Parser(argparse.ArgumentParser):
-        def error(self, message: str) -> None:  # type: ignore[override]
-            raise CurveError(message)
-
-    p = Parser(prog="python -m benchmarks.training_curve",
-               description="Score against training time: a run's checkpoints played against fixed opponents.")
+    p = CliParser(prog="python -m benchmarks.training_curve",
+                  description="Score against training time: a run's checkpoints played against fixed opponents.")
     p.add_argument("run", help="run folder with checkpoints/ (e.g. runs/c4)")
     p.add_argument("--match", action="append", default=None, metavar='"A vs B"',
                    help="two agent specs separated by ' vs '; {net} is the checkpoint (repeatable; default: "

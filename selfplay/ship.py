@@ -9,13 +9,13 @@ cost of each checkpoint (learner steps, games, minutes, FLOPs) and the note.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sys
 from pathlib import Path
 from typing import Sequence
 
+from agents.flags import CliParser
 from agents.nets.checkpoint import list_checkpoints, load_checkpoint, load_network, save_checkpoint
 from games.cli import run_cli
 from games.core import InputError
@@ -81,7 +81,7 @@ def ship(run_dir: Path, out_dir: Path, which: str = "all", note: str = "") -> li
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m selfplay.ship", description=__doc__.split("\n\n")[0])
+    p = CliParser(prog="python -m selfplay.ship", description=__doc__.split("\n\n")[0])
     p.add_argument("run", help="training run folder (with checkpoints/)")
     p.add_argument("--out", required=True, help="folder to create, e.g. models/connect_four")
     p.add_argument("--checkpoints", default="all", help="all, N evenly spaced, or steps like 150,900,3121")

@@ -25,6 +25,7 @@ from typing import Any, Sequence
 import numpy as np
 from tqdm import tqdm
 
+from agents.flags import CliParser
 from games.cli import run_cli
 from agents.core import Agent, PuzzleSolver
 from games.core import Game, IllegalActionError, InputError, UnsupportedGameError
@@ -140,7 +141,7 @@ def _load_puzzles(args: argparse.Namespace) -> list[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m agents.arena.puzzles", description=__doc__.splitlines()[0])
+    parser = CliParser(prog="python -m agents.arena.puzzles", description=__doc__.splitlines()[0])
     parser.add_argument("game", help="a one-player game (sudoku)")
     parser.add_argument("spec", help="agent spec, e.g. solver or solver:level=1")
     source = parser.add_mutually_exclusive_group(required=True)

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
+from agents.flags import CliParser
 from games.cli import run_cli
 from games.core import InputError
 from search.cfr import (ALGORITHMS, RULES, CFRConfig, CFRSolver, expected_value, export_policy, game_tree,
@@ -31,11 +32,6 @@ from search.cfr.solver import exploitability
 
 class PokerBenchError(InputError):
     """Bad arguments to the poker benchmark."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse would exit with status 2 and usage; keep one line
-        raise PokerBenchError(message)
 
 
 def _ints(text: str) -> list[int]:
@@ -49,8 +45,8 @@ def _ints(text: str) -> list[int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m benchmarks.poker", description=__doc__,
-                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = CliParser(prog="python -m benchmarks.poker", description=__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     solve = sub.add_parser("solve", help="solve Kuhn or Leduc and report exploitability")
     solve.add_argument("game", help=f"one of {', '.join(sorted(RULES))}")

@@ -7,13 +7,13 @@ Python API (``ratio_vs_openspiel``), and 7-card hands per second of the numba ev
 """
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from typing import Sequence
 
 import numpy as np
 
+from agents.flags import CliParser
 from games.cli import run_cli
 from games.core import Game, InputError, random_playout
 from games.poker.cards import DECK_SIZE, card_to_string
@@ -92,7 +92,7 @@ def measure(seconds: float, num_hands: int, seed: int) -> dict[str, object]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.poker.games_speed", description=__doc__.split("\n")[0])
+    parser = CliParser(prog="python -m benchmarks.poker.games_speed", description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="time per playout measurement")
     parser.add_argument("--hands", type=int, default=200_000, help="random 7-card hands for the evaluator")
     parser.add_argument("--seed", type=int, default=0)

@@ -1,7 +1,6 @@
 """Blueprint strength x subgame-solving iterations -> exact exploitability on Leduc (and heads-up EV)."""
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -14,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from agents.flags import CliParser
 from benchmarks.report import Report  # noqa: E402
 from games.cli import run_cli  # noqa: E402
 from games.core import InputError  # noqa: E402
@@ -183,7 +183,7 @@ def write_leaf_report(results: dict[str, Any], out: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m benchmarks.poker.tradeoff --net PATH``: the leaf comparison table; returns the exit status."""
-    p = argparse.ArgumentParser(prog="python -m benchmarks.poker leaves", description=leaf_comparison.__doc__)
+    p = CliParser(prog="python -m benchmarks.poker leaves", description=leaf_comparison.__doc__)
     p.add_argument("--net", default=None, help="leaf value network checkpoint (runs/NAME/leaf_value.pt)")
     p.add_argument("--blueprints", default="30", help="blueprint iterations, comma-separated (default 30)")
     p.add_argument("--subgame-iters", default="0,100,1000", help="subgame iterations (default 0,100,1000)")

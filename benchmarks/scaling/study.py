@@ -42,6 +42,7 @@ from typing import Any, Sequence
 
 from agents.arena.records import read_records
 from agents.arena.stats import score_of
+from agents.flags import CliParser
 from benchmarks.elo import EloFit, fit_elo, games_from_results
 from benchmarks.scaling.exchange_rate import CellPoint, collapse, exchange_rate
 from benchmarks.scaling.cost import DEFAULT_PLIES, MoveCost, measure_move_cost, pair_seconds, sample_positions, \
@@ -65,14 +66,9 @@ STARTUP_SECONDS = 10.0
 """Start-up of the game processes per wave (imports, agents), added to each wave's estimate."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise ScalingInputError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m benchmarks.scaling", description=__doc__.split("\n\n")[0],
-                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = CliParser(prog="python -m benchmarks.scaling", description=__doc__.split("\n\n")[0],
+                  formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("game", help="connect_four, chess, ...")
     p.add_argument("--run", type=Path, required=True, help="training run folder (RUN/checkpoints/*.pt)")
     p.add_argument("--checkpoints", default="6", help="all | N evenly spaced (default 6) | step,step,... "

@@ -9,7 +9,6 @@ python-chess, the project's chess wrapper, search and the rest).
 """
 from __future__ import annotations
 
-import argparse
 import cProfile
 import json
 import os
@@ -20,6 +19,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from agents.flags import CliParser
 from games.cli import run_cli
 from games.core import InputError, State
 from games.registry import make_game
@@ -191,7 +191,7 @@ def _format(result: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point (``argv`` without the program name)."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.speed mcts", description=__doc__.split("\n")[0])
+    parser = CliParser(prog="python -m benchmarks.speed mcts", description=__doc__.split("\n")[0])
     parser.add_argument("--game", default="connect_four", help="connect_four or chess")
     parser.add_argument("--sims", type=int, default=None, help="simulations per search (default per game)")
     parser.add_argument("--positions", type=int, default=None, help="positions searched (default per game)")

@@ -13,7 +13,6 @@ A game that is not registered or cannot be built yet is skipped with a note.
 """
 from __future__ import annotations
 
-import argparse
 import cProfile
 import json
 import os
@@ -24,6 +23,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from agents.flags import CliParser
 from games.cli import run_cli
 from games.core import Game, InputError, random_playout
 from games.registry import OPENSPIEL_PREFIX, make_game
@@ -43,11 +43,6 @@ def openspiel_name(name: str) -> str | None:
 
         return OPENSPIEL_LIMIT_HOLDEM
     return OPENSPIEL_NAMES.get(name)
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise InputError(message)
 
 
 def _timed(one: Callable[[], int], seconds: float) -> dict[str, float]:
@@ -129,7 +124,7 @@ def bench_game(name: str, seconds: float, seed: int) -> dict[str, float]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _Parser(prog="python -m benchmarks.speed playouts", description=__doc__.split("\n\n")[0])
+    parser = CliParser(prog="python -m benchmarks.speed playouts", description=__doc__.split("\n\n")[0])
     parser.add_argument("--games", default=DEFAULT_GAMES, help=f"comma-separated games (default {DEFAULT_GAMES})")
     parser.add_argument("--seconds", type=float, default=2.0, help="seconds per measurement (default 2)")
     parser.add_argument("--seed", type=int, default=0)

@@ -21,13 +21,9 @@ import tempfile
 import time
 from typing import Any, Sequence
 
+from agents.flags import CliParser
 from games.cli import run_cli
 from games.core import InputError
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise InputError(message)
 
 
 def _config(args: argparse.Namespace, workers: int) -> Any:
@@ -97,7 +93,7 @@ def measure_ray(args: argparse.Namespace, workers: int, run_dir: str) -> dict[st
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = _Parser(prog="python -m benchmarks.speed selfplay", description=__doc__.split("\n\n")[0])
+    p = CliParser(prog="python -m benchmarks.speed selfplay", description=__doc__.split("\n\n")[0])
     p.add_argument("--game", default="connect_four")
     p.add_argument("--workers", default="1,2", help="comma-separated worker counts (default 1,2)")
     p.add_argument("--seconds", type=float, default=10.0, help="measured seconds per worker count (default 10)")

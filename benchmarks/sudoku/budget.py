@@ -41,6 +41,7 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
+from agents.flags import CliParser
 from agents.nets.checkpoint import list_checkpoints, load_checkpoint
 from agents.nets.sudoku_scorer import NetScorer, greedy_fill, load_scorer
 from benchmarks.sudoku.speed import BUCKETS, bucket_of
@@ -261,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv``, measure, print (``--json``: one object), write the report; returns the exit status."""
     from benchmarks.sudoku.budget_report import print_summary, write_report
 
-    p = argparse.ArgumentParser(prog="python -m benchmarks.sudoku budget", description=__doc__.splitlines()[0])
+    p = CliParser(prog="python -m benchmarks.sudoku budget", description=__doc__.splitlines()[0])
     p.add_argument("--run", action="append", required=True, help="training run folder (repeatable)")
     p.add_argument("--nodes", default="1,4,16,64,256", help="node budgets, comma-separated")
     p.add_argument("--iters", default="1,2,4,8,16", help="recurrent iterations, comma-separated")

@@ -38,6 +38,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from agents.flags import CliParser
 from benchmarks.sudoku import python_baseline as baseline
 from games.cli import run_cli
 from games.core import InputError
@@ -215,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from benchmarks.sudoku.budget import main as budget_main
 
         return budget_main(arglist[1:])
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.sudoku", description=__doc__.splitlines()[0])
+    parser = CliParser(prog="python -m benchmarks.sudoku", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sp = sub.add_parser("speed", help="exact solver vs the plain-Python baseline, puzzles per second")
     sp.add_argument("--per-bucket", type=int, default=100, help="puzzles per difficulty bucket")
