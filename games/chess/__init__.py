@@ -22,6 +22,16 @@ Text: ``str(state)`` is the FEN; ``game.state_from_string`` parses a FEN (malfor
 positions raise :class:`~games.core.StateParseError`); ``action_to_string`` is SAN and
 ``string_to_action`` takes SAN or UCI; :meth:`ChessGame.state_from_moves` replays a move list.
 ``state.board`` is the python-chess board (with its move stack), for engines and PGN writers.
+
+Compiled core (numba, what search runs on; python-chess stays the front door and the tests' oracle):
+:mod:`~games.chess.bitboards` (tables, obstruction-difference slider attacks),
+:mod:`~games.chess.position` (a position as one int64 row: layout, copy-make, Zobrist keys, repetition
+counts), :mod:`~games.chess.movegen` (fully legal generation with pin and checker masks),
+:mod:`~games.chess.encode` (the action numbering above), :mod:`~games.chess.planes` (the observation),
+:mod:`~games.chess.material` (the material heuristic, ``gives_check``), :mod:`~games.chess.kernels` (the
+compiled-game protocol kernels and termination codes), :mod:`~games.chess.rules` (``ChessRules`` and the
+spec's ``compiled``), :mod:`~games.chess.convert` (ChessState -> rows, row -> board/FEN) and
+:mod:`~games.chess.perft`.
 """
 from games.chess.actions import NUM_ACTIONS, action_to_move, move_to_action
 from games.chess.game import ChessGame, chess_spec, parse_fen

@@ -86,6 +86,18 @@ def _build_tables() -> tuple[list[int], list[int], list[int]]:
 
 
 _PLANE_OF, _TO_OF, _PROMO_OF = _build_tables()
+
+
+def encoding_tables() -> tuple[list[int], list[int], list[int]]:
+    """Copies of the encode/decode tables (for the compiled core, :mod:`games.chess.encode`).
+
+    Returns:
+        ``plane_of`` [64 * 64]: plane of the non-underpromotion move from*64+to over perspective
+        squares (-1: no queen or knight geometry); ``to_of`` [4672]: perspective to-square of each
+        action (-1: off the board); ``promo_of`` [73]: python-chess underpromotion piece type of each
+        plane (0 for planes 0..63).
+    """
+    return list(_PLANE_OF), list(_TO_OF), list(_PROMO_OF)
 _UNDERPROMO_BASE: dict[int, int] = {
     piece: UNDERPROMOTION_PLANE0 + 3 * i + 1 for i, piece in enumerate(UNDERPROMOTION_PIECES)
 }

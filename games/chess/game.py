@@ -8,6 +8,7 @@ import numpy as np
 
 from games.chess.actions import NUM_ACTIONS
 from games.chess.observation import OBSERVATION_SHAPE
+from games.chess.rules import chess_compiled
 from games.chess.state import ChessState
 from games.core import Game, GameSpec, IllegalActionError, StateParseError
 
@@ -16,7 +17,8 @@ DEFAULT_MAX_GAME_LENGTH = 512
 
 
 def chess_spec(max_game_length: int = DEFAULT_MAX_GAME_LENGTH) -> GameSpec:
-    """The chess spec: 4672 actions, observation [119, 8, 8], draw after ``max_game_length`` plies."""
+    """The chess spec: 4672 actions, observation [119, 8, 8], draw after ``max_game_length`` plies, and
+    the compiled core (:mod:`games.chess.rules`) for search."""
     return GameSpec(
         name="chess",
         num_players=2,
@@ -28,6 +30,7 @@ def chess_spec(max_game_length: int = DEFAULT_MAX_GAME_LENGTH) -> GameSpec:
         zero_sum=True,
         perfect_information=True,
         has_chance=False,
+        compiled=chess_compiled(max_game_length),
     )
 
 

@@ -141,6 +141,12 @@ class ChessState(State):
         """How often the current position occurred before (2 = this is its third occurrence)."""
         return self._reps[-1]
 
+    def position_records(self) -> tuple[list[PositionKey], list[int]]:
+        """(repetition keys, repetition counts) of every position this state knows, oldest first, the
+        current one last: what the observation's history reads (the compiled core's root rows are built
+        from them). The lists are the state's own: read them, do not change them."""
+        return self._keys, self._reps
+
     # ----- encodings ----------------------------------------------------------------------------
     def observation(self) -> np.ndarray:
         """float32 [119, 8, 8] planes from the mover's view (layout: :mod:`games.chess.observation`)."""
