@@ -138,8 +138,8 @@ def _expand_leaf(r: TreeRows, rules: tuple, stack: np.ndarray, d: int, leaf: int
         for i in range(k):
             top = max(top, logits[i])
         total = 0.0
-        for i in range(k):
-            logits[i] = np.exp(logits[i] - top)
+        for i in range(k):  # rounded through float32 as finish_batch's softmax does: the same tree
+            logits[i] = np.float32(np.exp(logits[i] - top))
             total += logits[i]
         for i in range(k):
             r.edge_prior[first + i] = np.float32(logits[i] / total)
@@ -157,7 +157,7 @@ def _expand_leaf(r: TreeRows, rules: tuple, stack: np.ndarray, d: int, leaf: int
     r.num_edges[leaf] = k
     r.player[leaf] = rules_player(rules, stack, d)
     r.net_value[leaf] = value
-    return value, rng
+    return np.float64(r.net_value[leaf]), rng  # the float32 value, as the evaluated path backs up
 
 
 @njit(cache=True)
