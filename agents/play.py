@@ -40,20 +40,20 @@ from typing import IO, Sequence
 import numpy as np
 from tqdm import tqdm
 
+from agents.arena.match import play_game
+from agents.arena.openings import default_opening_plies, random_opening
+from agents.arena.records import GameRecord, RecordWriter, hand_history, pgn_from_record
+from agents.arena.stats import SprtConfig, llr, parse_sprt
+from agents.arena.summary import BIG_BLINDS, MatchSummary, format_summary, summarize
 from agents.core import Agent, AgentError
 from agents.flags import CliParser
 from agents.human import parse_move
-from agents.arena.match import play_game
-from agents.arena.summary import BIG_BLINDS, MatchSummary, format_summary, summarize
-from agents.arena.records import GameRecord, RecordWriter, hand_history, pgn_from_record
 from agents.registry import agent_names, make_agent
-from agents.arena.stats import SprtConfig, llr, parse_sprt
 from games.cli import run_cli
 from games.core import Game, InputError, State, StateParseError
 from games.registry import game_names, make_game
 
 _VALUE_OPTIONS = {"--games", "--seed", "--out", "--fen", "--moves", "--start", "--openings", "--max-plies", "--sprt"}
-_MAX_OPENING_TRIES = 50
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,30 +118,6 @@ def start_state(game: Game, fen: str | None, moves: str | None, text: str | None
     if state is not None and state.is_terminal():
         raise StateParseError("the start position is already over")
     return state
-
-
-def default_opening_plies(game: Game, start_given: bool = False) -> int:
-    """Random plies before each pair of games when none are asked for: 4 for chess, 2 for other games
-    without chance, 0 for games with chance or when the match starts from a given position."""
-    if start_given or game.spec.has_chance:
-        return 0
-    return 4 if game.spec.name == "chess" else 2
-
-
-def random_opening(game: Game, base: State | None, plies: int, rng: np.random.Generator) -> State | None:
-    """``plies`` uniformly random moves from ``base``, retried until the position is not over."""
-    if plies <= 0:
-        return base
-    for _ in range(_MAX_OPENING_TRIES):
-        state = base.copy() if base is not None else game.new_state(rng)
-        for _ in range(plies):
-            if state.is_terminal():
-                break
-            legal = state.legal_actions()
-            state.apply(int(legal[rng.integers(len(legal))]))
-        if not state.is_terminal():
-            return state
-    return base
 
 
 @dataclass

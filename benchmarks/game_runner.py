@@ -40,7 +40,7 @@ from tqdm import tqdm
 
 from agents.core import Agent
 from agents.arena.match import play_game
-from agents.play import random_opening
+from agents.arena.openings import random_opening
 from agents.arena.records import GameRecord
 from agents.registry import make_agent
 from games.core import Game

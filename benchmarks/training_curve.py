@@ -29,7 +29,7 @@ from typing import Any, Sequence
 from agents.flags import CliParser
 from agents.nets.checkpoint import list_checkpoints, load_checkpoint
 from agents.arena.stats import paired_mean_with_interval, score_of
-from agents.play import default_opening_plies
+from agents.arena.openings import default_opening_plies
 from agents.arena.records import GameRecord
 from benchmarks.tournament import Pairing, run_schedule
 from games.cli import run_cli
