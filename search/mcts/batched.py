@@ -11,7 +11,14 @@ from search.core import Evaluator
 from search.evaluators import StateEvaluator
 from games.compiled import new_stack, stack_rows
 from search.mcts.adaptive import AdaptiveBudget, root_race
-from search.mcts.compiled import MODE_HEURISTIC, MODE_ROLLOUT, MODE_UNIFORM, prepare_leaves, run_simulations
+from search.mcts.compiled import (
+    MODE_HEURISTIC,
+    MODE_ROLLOUT,
+    MODE_UNIFORM,
+    finish_leaves,
+    run_simulations,
+    select_and_prepare,
+)
 from search.mcts.config import MCTSConfig, SearchSummary
 from search.mcts.gumbel import halving_schedule
 from search.mcts.policy import summarize
@@ -83,6 +90,9 @@ class BatchedMCTS:
             self._actions = np.zeros(c.max_actions, np.int32)
             self._path = np.zeros(max(c.max_actions, stack_rows(c)), np.int32)
             self._logits = np.zeros(c.max_actions, np.float64)
+        self._buffers: dict[str, np.ndarray] = {}
+        self._no_logits = np.zeros((1, self.num_actions), np.float32)
+        self._no_values = np.zeros(1, np.float32)
         self.stop_flag = np.zeros(1, np.uint8)
         """Set ``stop_flag[0] = 1`` (from any thread) to end the running search early; cleared when a
         search starts. Compiled loops check it every simulation."""
@@ -310,47 +320,66 @@ class BatchedMCTS:
         return self._seed_bases[b] if sim_start == 0 else _splitmix32(self._seed_bases[b] ^ (sim_start << 32))
 
     # ----- Python-backed games -----------------------------------------------------------------
-    def _compiled_leaves_step(self, trees: list[int], out: np.ndarray) -> None:
-        """A network evaluator on a game with compiled rules: compiled replay of the selected leaves
-        (observations, masks, legal actions), ONE evaluator call, compiled expansion and backup."""
+    def _leaf_buffers(self, capacity: int) -> dict[str, np.ndarray]:
+        """Arrays of a network step for up to ``capacity`` leaves (kept between steps, grown as needed)."""
+        buffers = self._buffers
+        if buffers.get("capacity", np.zeros(1))[0] < capacity:
+            c = self.compiled
+            assert c is not None
+            obs = np.empty((capacity, *self.game.spec.observation_shape), np.float32)
+            buffers = self._buffers = {
+                "capacity": np.array([capacity]), "leaf_tree": np.zeros(capacity, np.int32),
+                "leaf_node": np.zeros(capacity, np.int32), "kind": np.zeros(capacity, np.int32),
+                "value": np.zeros(capacity, np.float64), "player": np.zeros(capacity, np.int32),
+                "row": np.zeros(capacity, np.int32), "offsets": np.zeros(capacity + 1, np.int64),
+                "actions": np.zeros(capacity * c.max_actions, np.int32), "obs": obs,
+                "obs_flat": obs.reshape(capacity, -1), "mask": np.zeros((capacity, self.num_actions), np.bool_),
+            }
+        return buffers
+
+    def _compiled_step(self, trees: list[int], counts: list[int], schedule: np.ndarray,
+                       done: np.ndarray) -> list[int]:
+        """A network step on a game with compiled rules: ONE compiled call selects the leaves and writes
+        their observations, masks and legal actions; ONE evaluator call; ONE compiled call expands and
+        backs up. Returns the leaves each tree completed."""
         c = self.compiled
         assert c is not None
-        valid = out >= 0
-        leaf_tree = np.repeat(np.asarray(trees, np.int32), valid.sum(axis=1)).astype(np.int32)
-        leaf_node = out[valid].astype(np.int32)
-        m = len(leaf_node)
-        kind, value = np.zeros(m, np.int32), np.zeros(m, np.float64)
-        player, row = np.zeros(m, np.int32), np.zeros(m, np.int32)
-        offsets, actions = np.zeros(m + 1, np.int64), np.zeros(m * c.max_actions, np.int32)
-        obs = np.empty((m, int(np.prod(self.game.spec.observation_shape))), np.float32)
-        mask = np.zeros((m, self.num_actions), np.bool_)
-        self._ensure_edge_room(leaf_tree, c.max_actions)
-        rows = prepare_leaves(self.tree, c.rules, leaf_tree, leaf_node, self._root_rows, self._stack, kind, value,
-                              player, row, offsets, actions, obs, mask, self._path)
-        logits = np.zeros((1, self.num_actions), np.float32)
+        total = sum(counts)
+        self._ensure_nodes(trees, max(counts))
+        t = self.tree
+        need = int(t.edge_count[trees].max()) + total * c.max_actions
+        if need > t.edge_action.shape[1]:
+            self.tree = grow(t, t.parent.shape[1], max(need, 2 * t.edge_action.shape[1]))
+        buf = self._leaf_buffers(total)
+        tree_idx, count_arr = np.asarray(trees, np.int32), np.asarray(counts, np.int32)
+        selected = np.empty((len(trees), max(counts)), np.int32)
+        ran = np.zeros(len(trees), np.int32)
+        m, rows = select_and_prepare(self.tree, c.rules, tree_idx, count_arr, self._params, schedule, done,
+                                     self._scratch, selected, ran, self._root_rows, self._stack, self._path,
+                                     buf["leaf_tree"], buf["leaf_node"], buf["kind"], buf["value"], buf["player"],
+                                     buf["row"], buf["offsets"], buf["actions"], buf["obs_flat"], buf["mask"])
         if rows:
             self.evaluator_calls += 1
-            batch = obs[:rows].reshape(rows, *self.game.spec.observation_shape)
-            logits, values = self.evaluator(batch, mask[:rows])  # type: ignore[call-arg]
-            logits = np.asarray(logits, np.float32).reshape(rows, self.num_actions)
-            values = np.asarray(values, np.float64).reshape(rows)
-            evaluated = kind == 2
-            value[evaluated] = values[row[evaluated]]
-        finish_batch(self.tree, leaf_tree, leaf_node, self._params, kind, value, player, row, offsets, actions,
-                     logits)
+            logits, values = self.evaluator(buf["obs"][:rows], buf["mask"][:rows])  # type: ignore[call-arg]
+            logits = np.ascontiguousarray(logits, np.float32).reshape(rows, self.num_actions)
+            values = np.ascontiguousarray(values, np.float32).reshape(rows)
+        else:
+            logits, values = self._no_logits, self._no_values
+        finish_leaves(self.tree, m, buf["leaf_tree"], buf["leaf_node"], self._params, buf["kind"], buf["value"],
+                      buf["player"], buf["row"], buf["offsets"], buf["actions"], logits, values)
+        return [int(x) for x in ran]
 
     def _python_step(self, trees: list[int], counts: list[int], schedule: np.ndarray,
                      done: np.ndarray) -> list[int]:
         """One step: select leaves in every tree, ONE evaluator call, expand and back up.
         Returns the number of leaves (simulations) each tree completed."""
+        if self.compiled_leaves:
+            return self._compiled_step(trees, counts, schedule, done)
         self._ensure_nodes(trees, max(counts))
         t = self.tree
         out = np.full((len(trees), max(counts)), -1, np.int32)
         select_batch(t, np.asarray(trees, np.int32), np.asarray(counts, np.int32), self._params, schedule,
                      done, self._scratch, out)
-        if self.compiled_leaves:
-            self._compiled_leaves_step(trees, out)
-            return [int((out[i, :counts[i]] >= 0).sum()) for i in range(len(trees))]
         leaf_tree, leaf_node, kind, leaf_value, leaf_player, eval_row = [], [], [], [], [], []
         offsets, legal_lists, to_eval = [0], [], []
         seen: dict[tuple[int, int], int] = {}
@@ -432,15 +461,6 @@ class BatchedMCTS:
         new_cap = min(self.config.max_nodes, max(need, 2 * cap))
         edges = max(t.edge_action.shape[1], new_cap * self._edges_per_node)
         self.tree = grow(t, new_cap, edges)
-
-    def _ensure_edge_room(self, leaf_tree: np.ndarray, per_leaf: int) -> None:
-        """Grow the edge arrays so that every leaf of ``leaf_tree`` can get ``per_leaf`` edges."""
-        t = self.tree
-        trees, counts = np.unique(leaf_tree, return_counts=True)
-        need = max((int(t.edge_count[b]) + int(n) * per_leaf for b, n in zip(trees, counts)), default=0)
-        cap = t.edge_action.shape[1]
-        if need > cap:
-            self.tree = grow(t, t.parent.shape[1], max(need, 2 * cap))
 
     def _ensure_edges(self, leaf_tree: list[int], legal_lists: list[np.ndarray]) -> None:
         t = self.tree

@@ -29,7 +29,7 @@ from games.compiled import (
     rules_rollout,
     splitmix_seed,
 )
-from search.mcts.simulate import choose_edge, gumbel_root_edge
+from search.mcts.simulate import choose_edge, finish_batch, gumbel_root_edge, select_batch
 from search.mcts.tree import (
     NO_PARENT,
     NOT_EXPANDED,
@@ -225,3 +225,44 @@ def prepare_leaves(t: TreeArrays, rules: tuple, leaf_tree: np.ndarray, leaf_node
         offsets[i + 1] = start + k
         rows += 1
     return rows
+
+
+@njit(cache=True)
+def select_and_prepare(t: TreeArrays, rules: tuple, trees: np.ndarray, counts: np.ndarray, params: np.ndarray,
+                       schedules: np.ndarray, sims_done: np.ndarray, scratch: np.ndarray, selected: np.ndarray,
+                       ran: np.ndarray, roots: np.ndarray, stack: np.ndarray, path: np.ndarray,
+                       leaf_tree: np.ndarray, leaf_node: np.ndarray, kind: np.ndarray, leaf_value: np.ndarray,
+                       leaf_player: np.ndarray, eval_row: np.ndarray, offsets: np.ndarray, actions: np.ndarray,
+                       observations: np.ndarray, legal_mask: np.ndarray) -> tuple[int, int]:
+    """One network step's first half in a single compiled call: select ``counts[i]`` leaves in tree
+    ``trees[i]`` with virtual loss (``search.mcts.simulate.select_batch``; ``selected`` int32 [T, L]
+    scratch, ``ran`` int32 [T] receives the leaves each tree got), then :func:`prepare_leaves` on them
+    into the leaf arrays (capacity >= sum of counts). Returns (M leaves, R rows to evaluate)."""
+    select_batch(t, trees, counts, params, schedules, sims_done, scratch, selected)
+    m = 0
+    for i in range(trees.shape[0]):
+        ran[i] = 0
+        for j in range(counts[i]):
+            node = selected[i, j]
+            if node < 0:
+                break
+            leaf_tree[m] = trees[i]
+            leaf_node[m] = node
+            ran[i] += 1
+            m += 1
+    rows = prepare_leaves(t, rules, leaf_tree[:m], leaf_node[:m], roots, stack, kind, leaf_value, leaf_player,
+                          eval_row, offsets, actions, observations, legal_mask, path)
+    return m, rows
+
+
+@njit(cache=True)
+def finish_leaves(t: TreeArrays, m: int, leaf_tree: np.ndarray, leaf_node: np.ndarray, params: np.ndarray,
+                  kind: np.ndarray, leaf_value: np.ndarray, leaf_player: np.ndarray, eval_row: np.ndarray,
+                  offsets: np.ndarray, actions: np.ndarray, logits: np.ndarray, values: np.ndarray) -> None:
+    """The second half: the evaluator's ``values`` (float32 [R]) into the evaluated leaves, then
+    ``finish_batch`` (expand from ``logits`` float32 [R, A], back up) on the first ``m`` leaves."""
+    for i in range(m):
+        if kind[i] == 2:
+            leaf_value[i] = values[eval_row[i]]
+    finish_batch(t, leaf_tree[:m], leaf_node[:m], params, kind[:m], leaf_value[:m], leaf_player[:m], eval_row[:m],
+                 offsets[:m + 1], actions, logits)
