@@ -1,7 +1,9 @@
 """Self-play throughput on Ray: games/s and positions/s for 1, 2, ... worker actors, and scaling.
 
 ``python -m benchmarks.speed selfplay [--game connect_four] [--workers 1,2] [--seconds S] [--sims N]
-[--games-per-worker G] [--blocks B] [--channels C] [--json]``
+[--games-per-worker G] [--blocks B] [--channels C] [--json]``; every field of
+:class:`selfplay.core.SelfPlayConfig` and :class:`agents.nets.core.NetConfig` is a flag (``--sims`` is
+``--simulations``; :mod:`agents.flags`).
 
 Each worker actor is the one training uses (:class:`selfplay.actors.SelfPlayWorkerHost`, batched MCTS
 with a torch network on one thread) and sends its finished games to a replay-buffer actor. After a
@@ -21,19 +23,16 @@ import tempfile
 import time
 from typing import Any, Sequence
 
-from agents.flags import CliParser
+from agents.flags import CliParser, add_flags, from_flags
+from agents.nets.core import NetConfig
 from games.cli import run_cli
 from games.core import InputError
+from selfplay.core import ReplayConfig, SelfPlayConfig, TrainConfig
 
 
 def _config(args: argparse.Namespace, workers: int) -> Any:
-    from agents.nets.core import NetConfig
-    from selfplay.core import ReplayConfig, SelfPlayConfig, TrainConfig
-
-    return TrainConfig(game=args.game, workers=workers, seed=args.seed,
-                       network=NetConfig(kind="resnet", blocks=args.blocks, channels=args.channels),
-                       selfplay=SelfPlayConfig(games_per_worker=args.games_per_worker, simulations=args.sims),
-                       replay=ReplayConfig(capacity=100_000, min_positions=1))
+    return TrainConfig(game=args.game, workers=workers, seed=args.seed, network=from_flags(NetConfig, args),
+                       selfplay=from_flags(SelfPlayConfig, args), replay=ReplayConfig(capacity=100_000, min_positions=1))
 
 
 def measure_inprocess(args: argparse.Namespace) -> dict[str, float]:
@@ -97,12 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--game", default="connect_four")
     p.add_argument("--workers", default="1,2", help="comma-separated worker counts (default 1,2)")
     p.add_argument("--seconds", type=float, default=10.0, help="measured seconds per worker count (default 10)")
-    p.add_argument("--sims", type=int, default=64, help="simulations per move (default 64)")
-    p.add_argument("--games-per-worker", type=int, default=16, help="games each worker plays at once (default 16)")
-    p.add_argument("--blocks", type=int, default=4, help="residual blocks (default 4)")
-    p.add_argument("--channels", type=int, default=64, help="channels (default 64)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_flags(p.add_argument_group("self-play"), SelfPlayConfig, aliases={"simulations": ["--sims"]})
+    add_flags(p.add_argument_group("network"), NetConfig)
     args = p.parse_args(argv)
     try:
         counts = sorted({int(x) for x in args.workers.split(",") if x.strip()})
@@ -113,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from games.registry import make_game
 
     make_game(args.game).require(num_players=(1, 2), perfect_information=True, chance=False, what="self-play")
-    _config(args, 1)  # validates sims, games-per-worker, blocks, channels
+    cfg = _config(args, 1)  # validates the self-play and network flags
     import ray
 
     reference = measure_inprocess(args)
@@ -130,13 +127,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         ray.shutdown()
     lo, hi = counts[0], counts[-1]
     efficiency = (results[str(hi)]["positions_per_s"] / hi) / (results[str(lo)]["positions_per_s"] / lo)
-    out = {"game": args.game, "sims": args.sims, "games_per_worker": args.games_per_worker,
-           "network": f"resnet {args.blocks}x{args.channels}", "cpus": os.cpu_count(),
+    net = cfg.network
+    out = {"game": args.game, "sims": cfg.selfplay.simulations, "games_per_worker": cfg.selfplay.games_per_worker,
+           "network": f"{net.kind} {net.blocks}x{net.channels}", "cpus": os.cpu_count(),
            "inprocess": reference, "workers": results, "scaling_efficiency": efficiency}
     if args.json:
         print(json.dumps(out))
     else:
-        print(f"self-play {args.game}: {args.sims} sims, {args.games_per_worker} games/worker, {out['network']}")
+        print(f"self-play {args.game}: {out['sims']} sims, {out['games_per_worker']} games/worker, {out['network']}")
         print(f"  in-process (reference): {reference['positions_per_s']:.1f} positions/s, {reference['games_per_s']:.2f} games/s")
         for n in counts:
             r = results[str(n)]
