@@ -11,7 +11,6 @@ restarted by Ray (rebuilt from config + newest checkpoint); its lost call is sim
 from __future__ import annotations
 
 import logging
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from games.registry import make_game
 from selfplay.actors import make_buffer_actor, make_worker_actor
 from selfplay.core import TrainConfig
 from selfplay.learner import Learner
-from selfplay.training import CheckpointCadence, MetricsWriter, Progress
+from selfplay.training import CheckpointCadence, MetricsWriter, Progress, finite_or_none
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +37,6 @@ class Budget:
     """Stop once the learner reaches this step."""
     minutes: float | None = None
     """Stop after this many minutes of this run."""
-
-
-def _finite_or_none(x: float) -> float | None:
-    return x if math.isfinite(x) else None
 
 
 class Trainer:
@@ -106,7 +101,8 @@ class Trainer:
                 self.learner.set_progress(self._progress(budget, start))
                 losses.append(self.learner.train_step(batch))
                 step = self.learner.step
-                bar.advance_to(step - self.start_step if by_steps else time.monotonic() - start, loss=losses[-1]["loss"])
+                position = step - self.start_step if by_steps else time.monotonic() - start
+                bar.advance_to(position, loss=losses[-1]["loss"])
                 if step % cfg.learner.publish_every == 0:
                     weights_ref, version = ray.put(self.learner.weights()), step
                 if step % cfg.learner.log_every == 0:
@@ -133,7 +129,7 @@ class Trainer:
                 "moves_per_second": self.moves_this_run / seconds if seconds else 0.0,
                 "seconds": seconds, "worker_failures": self.worker_failures,
                 "games_by_worker": list(self.games_by_worker),
-                "resign_false_positive_rate": _finite_or_none(stats["resign_false_positive_rate"])}
+                "resign_false_positive_rate": finite_or_none(stats["resign_false_positive_rate"])}
 
     def _done(self, budget: Budget, start: float) -> bool:
         if budget.steps is not None and self.learner.step >= budget.steps:

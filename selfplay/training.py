@@ -113,7 +113,8 @@ def drop_metrics_after(path: str | Path, step: int) -> int:
     return dropped
 
 
-def _finite_or_none(value: Any) -> Any:
+def finite_or_none(value: Any) -> Any:
+    """``value``, or None for a non-finite float (JSON has no NaN or infinity)."""
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
@@ -142,7 +143,7 @@ class MetricsWriter:
     def write(self, step: int, values: Mapping[str, Any]) -> dict[str, Any]:
         """Append ``{"step": step, **values}`` as one line and the numbers as TensorBoard scalars; returns
         the line's object."""
-        record = {"step": int(step), **{k: _finite_or_none(v) for k, v in values.items() if k != "step"}}
+        record = {"step": int(step), **{k: finite_or_none(v) for k, v in values.items() if k != "step"}}
         self._file.write(json.dumps(record) + "\n")
         self._file.flush()
         if self._board is not None:
