@@ -1,1 +1,3 @@
-"""Self-play training on Ray: workers, replay buffer, learner, the training loop and its CLI."""
+"""Self-play training on Ray: workers, replay buffer, learner, the training loop and its CLI; what every
+trainer shares (:mod:`selfplay.training`); supervised pipelines in subpackages (:mod:`selfplay.distill`,
+:mod:`selfplay.sudoku_train`, :mod:`selfplay.leduc_value_train`)."""
