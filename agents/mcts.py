@@ -44,6 +44,10 @@ class MCTSOptions:
     """Leaf evaluator without a network: auto = material for chess, rollout otherwise."""
     net: str | None = None
     """Checkpoint path: a network evaluates leaves (needs agents.nets.core)."""
+    backend: str = "auto"
+    """Network inference backend (agents.nets.backends): auto (cuda with a GPU, else onnx), torch, onnx, cuda."""
+    device: str = "cpu"
+    """Where the network runs: cpu or cuda."""
     reuse: bool = True
     """Keep the tree between moves."""
     c_puct: float = _from_config("c_puct")
@@ -66,6 +70,8 @@ class MCTSOptions:
     """MCTSConfig.leaves_per_eval."""
     max_nodes: int = _from_config("max_nodes")
     """MCTSConfig.max_nodes."""
+    compiled: bool = _from_config("compiled")
+    """MCTSConfig.compiled (0 = replay paths through the Python State, e.g. python-chess)."""
     adaptive: bool = _from_config("adaptive")
     """MCTSConfig.adaptive."""
     max_extend: float = _from_config("max_extend")
@@ -108,15 +114,12 @@ def make_evaluator(game: Game, options: MCTSOptions, seed: int) -> Evaluator | S
     """The leaf evaluator the options ask for."""
     if options.net is not None:
         try:
-            networks = importlib.import_module("agents.nets.core")
+            backends = importlib.import_module("agents.nets.backends")
         except ModuleNotFoundError as err:
-            if err.name in ("agents.nets.core", "torch"):
-                raise AgentError("net= needs agents.nets.core") from None
+            if err.name in ("agents.nets.backends", "torch"):
+                raise AgentError("net= needs torch (agents.nets)") from None
             raise
-        factory = getattr(networks, "evaluator_from_checkpoint", None)
-        if factory is None:
-            raise AgentError("net= needs agents.nets.core.evaluator_from_checkpoint")
-        return factory(options.net, game)
+        return backends.agent_evaluator(options.net, game, backend=options.backend, device=options.device)
     kind = options.eval
     if kind == "auto":
         kind = "material" if game.spec.name == "chess" else "rollout"

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.core import Agent, AgentError, AgentKind, PuzzleResult
-from agents.nets.core import evaluator_from_checkpoint
-from agents.nets.evaluator import TorchEvaluator
+from agents.nets.backends import agent_evaluator
 from agents.nets.sudoku_scorer import CELLS, SIZE, NetScorer, cell_log_probs, greedy_fill, legal_digits, load_scorer
 from games.core import Game, State
+from search.core import Evaluator
 from games.sudoku import SudokuState
 from games.sudoku.grid import format_grid
 
@@ -39,7 +39,9 @@ class NetOptions:
     iters: int = 0
     """Iterations of a recurrent network at play time (0 = as trained; more = think longer)."""
     device: str = "cpu"
-    """Torch device: cpu or cuda."""
+    """Where the network runs: cpu or cuda."""
+    backend: str = "auto"
+    """Inference backend (agents.nets.backends): auto (cuda with a GPU, else onnx), torch, onnx or cuda."""
 
     def __post_init__(self) -> None:
         if self.temperature <= 0:
@@ -59,7 +61,7 @@ def masked_softmax(logits: np.ndarray, mask: np.ndarray, temperature: float = 1.
 class NetAgent(Agent):
     """Chooses moves from one network evaluation of the current position."""
 
-    def __init__(self, game: Game, evaluator: TorchEvaluator, *, sample: bool = False,
+    def __init__(self, game: Game, evaluator: Evaluator, *, sample: bool = False,
                  temperature: float = 1.0, seed: int = 0) -> None:
         self.game = game
         self.evaluator = evaluator
@@ -139,8 +141,8 @@ def build_sudoku_net(game: Game, options: NetOptions, seed: int) -> SudokuNetAge
 def build(game: Game, options: NetOptions, seed: int) -> Agent:
     if game.spec.name == "sudoku":  # per-cell policy, greedy fill, puzzle answers
         return build_sudoku_net(game, options, seed)
-    evaluator = evaluator_from_checkpoint(options.path, game, device=options.device,
-                                          iters=options.iters or None)
+    evaluator = agent_evaluator(options.path, game, backend=options.backend, device=options.device,
+                                iters=options.iters or None)
     return NetAgent(game, evaluator, sample=options.sample, temperature=options.temperature, seed=seed)
 
 

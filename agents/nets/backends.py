@@ -17,6 +17,7 @@ an exported model agrees with torch within 1e-4 (tested on 1,000 positions).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import warnings
 from pathlib import Path
@@ -222,3 +223,25 @@ def network_evaluator(path: str | Path, game: Game, *, backend: str = "auto", pr
                               batch_size=batch_size)
     model, _ = load_network(path, game=game)
     return TorchEvaluator(model, device="cpu", iters=iters, cache_size=cache_size, batch_size=batch_size)
+
+
+def agent_evaluator(path: str | Path, game: Game, *, backend: str = "auto", device: str = "cpu",
+                    iters: int | None = None) -> Any:
+    """The evaluator of an agent's ``net=`` option: ``device=cuda`` asks for the CUDA backend; with
+    ``backend=auto`` a network that ONNX cannot export falls back to torch (logged)."""
+    if device not in ("cpu", "cuda"):
+        raise BackendError(f"unknown device '{device}' (known: cpu, cuda)")
+    if device == "cuda" and backend in ("auto", "cuda"):
+        return network_evaluator(path, game, backend="cuda", iters=iters)
+    if device == "cuda":
+        raise BackendError(f"device=cuda needs backend auto or cuda; got {backend}")
+    if backend == "auto" and resolve_backend("auto") == "onnx":
+        try:
+            return network_evaluator(path, game, backend="onnx", iters=iters)
+        except (RuntimeError, TypeError, ValueError) as err:  # export of an unusual network failed
+            if isinstance(err, AgentError):
+                raise
+            logging.getLogger(__name__).warning("ONNX export of %s failed (%s); using torch", path, err)
+            return network_evaluator(path, game, backend="torch", iters=iters)
+    return network_evaluator(path, game, backend=backend if backend != "auto" else resolve_backend("auto"),
+                             iters=iters)
