@@ -1,5 +1,6 @@
 """The CFR blueprint agent ``cfr:iters=1000,algo=dcfr`` for Kuhn and Leduc poker (and, through
-:mod:`agents.cfr_holdem`, a card-abstraction blueprint for limit hold'em).
+:mod:`agents.cfr_holdem`, a card-abstraction blueprint for limit hold'em; through :mod:`agents.cfr_nolimit`,
+an MCCFR blueprint checkpoint with action translation for no-limit hold'em: ``cfr:checkpoint=PATH``).
 
 The blueprint (the average strategy after ``iters`` iterations) is solved once and cached on disk
 under ``$GAMESEARCH_CACHE`` (default ``~/.cache/gamesearch``) as ``cfr/<game>-<algo>-<iters>.npy``.
@@ -76,7 +77,13 @@ class TabularPokerAgent(Agent):
 
     def __init__(self, game: Game, tree: PublicTree, seed: int) -> None:
         self.game, self.tree = game, tree
+        self.seed = seed
         self.rng = np.random.default_rng(seed)
+
+    def new_game(self, seed: int) -> None:
+        """Draw this game's actions from (the agent's seed, the game's seed)."""
+        self.reset()
+        self.rng = np.random.default_rng([self.seed, seed])
 
     @abc.abstractmethod
     def strategy_at(self, node: int) -> np.ndarray:
@@ -115,6 +122,12 @@ class CFROptions:
     """CFR variant of the blueprint (Kuhn, Leduc; hold'em uses chance-sampled CFR)."""
     buckets: int = 8
     """holdem_limit: hand-strength buckets per round of the card abstraction."""
+    checkpoint: str = ""
+    """holdem_nolimit: the blueprint checkpoint (.npz; default models/nolimit/blueprint.npz)."""
+    translation: Literal["pseudo_harmonic", "nearest"] = "pseudo_harmonic"
+    """holdem_nolimit: how an opponent bet off the abstract tree is mapped onto it."""
+    cache: str = ""
+    """holdem_nolimit: card-abstraction cache folder (default $GAMESEARCH_CACHE/poker)."""
 
     def __post_init__(self) -> None:
         if self.iters < 1:
@@ -142,6 +155,10 @@ HOLDEM = "holdem_limit"
 
 
 def _build(game: Game, options: CFROptions, seed: int) -> Agent:
+    if game.spec.name.startswith("holdem_nolimit"):
+        from agents.cfr_nolimit import NoLimitBlueprintAgent
+
+        return NoLimitBlueprintAgent(game, options.checkpoint, seed, options.translation, options.cache)
     if game.spec.name == HOLDEM:
         from agents.cfr_holdem import HoldemBlueprintAgent
 
@@ -151,4 +168,5 @@ def _build(game: Game, options: CFROptions, seed: int) -> Agent:
 
 AGENT = AgentKind(name="cfr", options=CFROptions, build=_build,
                   help="CFR blueprint for kuhn_poker/leduc_poker (iters=1000, algo=cfr|cfr+|lcfr|dcfr) and "
-                       "holdem_limit (iters=N sampled iterations, buckets=8)")
+                       "holdem_limit (iters=N sampled iterations, buckets=8) and holdem_nolimit (checkpoint=PATH, "
+                       "translation=pseudo_harmonic|nearest)")

@@ -36,7 +36,13 @@ class HoldemBlueprintAgent(Agent):
         self.game = game
         self.tree = betting_tree()
         self.blueprint = holdem_blueprint(iters, buckets)
+        self.seed = seed
         self.rng = np.random.default_rng(seed)
+
+    def new_game(self, seed: int) -> None:
+        """Draw this game's actions from (the agent's seed, the game's seed)."""
+        self.reset()
+        self.rng = np.random.default_rng([self.seed, seed])
 
     def node(self, state: State) -> int:
         """Betting-tree node of a decision state; AgentError if there is none."""

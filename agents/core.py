@@ -12,7 +12,7 @@ import dataclasses
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol, runtime_checkable
+from typing import Any, Callable, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
@@ -47,6 +47,12 @@ class Agent(abc.ABC):
     def reset(self) -> None:
         """Forget everything about the current game (a new game starts)."""
 
+    def new_game(self, seed: int) -> None:
+        """A game seeded by ``seed`` starts: forget the last one; an agent with randomness of its own draws
+        this game's from (its seed, ``seed``), so a game plays the same whatever was played before it or
+        beside it. Default: :meth:`reset`."""
+        self.reset()
+
     def close(self) -> None:
         """Release resources (engine processes, ...). Safe to call twice."""
 
@@ -55,6 +61,35 @@ class Agent(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class MultiGameAgent(Agent):
+    """An agent that plays ``slots`` games at once (slot k = one game) and answers the moves of several
+    slots with shared work (MCTS: one tree per slot, one network call for all their leaves). The
+    single-game methods of :class:`Agent` act on slot 0."""
+
+    slots: int = 1
+
+    @abc.abstractmethod
+    def act_many(self, states: Sequence[State], slots: Sequence[int]) -> list[int]:
+        """The action for ``states[i]``, the position of the game in slot ``slots[i]`` (distinct slots)."""
+
+    @abc.abstractmethod
+    def observe_slot(self, slot: int, state: State, action: int) -> None:
+        """:meth:`Agent.observe` for the game in ``slot``."""
+
+    @abc.abstractmethod
+    def new_game_slot(self, slot: int, seed: int) -> None:
+        """:meth:`Agent.new_game` for ``slot``."""
+
+    def act(self, state: State) -> int:
+        return self.act_many([state], [0])[0]
+
+    def observe(self, state: State, action: int) -> None:
+        self.observe_slot(0, state, action)
+
+    def new_game(self, seed: int) -> None:
+        self.new_game_slot(0, seed)
 
 
 @dataclass(frozen=True)
@@ -165,6 +200,9 @@ class AgentKind:
     """Option that a bare first value fills (``net:PATH`` -> ``path``)."""
     help: str = ""
     """One line for ``--help`` listings."""
+    multi: Callable[[Game, Any, int, int], MultiGameAgent] | None = None
+    """``multi(game, options, seed, slots)``: one agent playing ``slots`` games at once (kinds that can
+    share work across games); None: a match runs one agent per game in flight."""
 
 
 @dataclass(frozen=True)
@@ -187,4 +225,18 @@ class PuzzleSolver(Protocol):
 
     def solve_puzzle(self, state: State) -> PuzzleResult:
         """The answer to the puzzle ``state`` (not changed)."""
+        ...
+
+
+@runtime_checkable
+class RangeAgent(Protocol):
+    """A poker agent whose strategy can be read for every private hand at once (no-limit hold'em): what
+    local best response (:mod:`agents.arena.lbr`) tracks the agent's range with and AIVAT corrects with."""
+
+    def hand_policy(self, state: State) -> tuple[np.ndarray, np.ndarray]:
+        """(actions int64 [k], probabilities float64 [G, k]) at a decision of the agent's seat: the
+        distribution over real actions of every private hand G (for hold'em the 1,326 combos of
+        :data:`search.cfr.abstraction.COMBOS`; rows of combos that meet the board are arbitrary). It
+        depends on the public state only, never on the agent's own cards, and ``act`` samples from the
+        row of the agent's hand."""
         ...

@@ -8,11 +8,11 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Literal, Sequence
 
 import numpy as np
 
-from agents.core import Agent, AgentError, AgentKind
+from agents.core import Agent, AgentError, AgentKind, MultiGameAgent
 from games.core import Game, State
 from search.core import Evaluator
 from search.evaluators import MaterialEvaluator, RolloutEvaluator, StateEvaluator, UniformEvaluator
@@ -132,14 +132,15 @@ def make_evaluator(game: Game, options: MCTSOptions, seed: int) -> Evaluator | S
     return RolloutEvaluator(seed=seed)
 
 
-class MCTSAgent(Agent):
-    """Plays the move a (reused) MCTS tree recommends."""
+class MCTSAgent(MultiGameAgent):
+    """Plays the move a (reused) MCTS tree recommends; with ``slots`` > 1, one tree per game in flight and
+    one search (one network call per step) for all the slots to move."""
 
-    def __init__(self, game: Game, options: MCTSOptions, seed: int = 0) -> None:
-        self.game, self.options = game, options
-        self.search = BatchedMCTS(game, options.config(seed), make_evaluator(game, options, seed), num_trees=1)
+    def __init__(self, game: Game, options: MCTSOptions, seed: int = 0, slots: int = 1) -> None:
+        self.game, self.options, self.slots = game, options, slots
+        self.search = BatchedMCTS(game, options.config(seed), make_evaluator(game, options, seed), num_trees=slots)
         self.last_summary: SearchSummary | None = None
-        """The :class:`search.mcts.SearchSummary` of the last move."""
+        """The :class:`search.mcts.SearchSummary` of the last move (of the last slot searched)."""
         self.searches = 0
         """Moves searched since the agent was built (kept across games; :meth:`reset` keeps it)."""
         self.simulations = 0
@@ -152,22 +153,29 @@ class MCTSAgent(Agent):
         """Mean simulations per searched move (NaN before the first)."""
         return self.simulations / self.searches if self.searches else float("nan")
 
-    def act(self, state: State) -> int:
-        return self.act_with_policy(state)[0]
+    def act_many(self, states: Sequence[State], slots: Sequence[int]) -> list[int]:
+        return [action for action, _ in self._search(states, slots)]
 
     def act_with_policy(self, state: State) -> tuple[int, np.ndarray]:
-        summary = self.search.search([state])[0]
-        self.last_summary = summary
-        self.searches += 1
-        self.simulations += summary.simulations
-        self.seconds += summary.seconds
-        return summary.action, summary.policy.astype(np.float64)
+        return self._search([state], [0])[0]
 
-    def observe(self, state: State, action: int) -> None:
+    def _search(self, states: Sequence[State], slots: Sequence[int]) -> list[tuple[int, np.ndarray]]:
+        summaries = self.search.search(list(states), indices=list(slots))
+        self.last_summary = summaries[-1]
+        self.searches += len(summaries)
+        self.simulations += sum(s.simulations for s in summaries)
+        self.seconds += summaries[-1].seconds
+        return [(s.action, s.policy.astype(np.float64)) for s in summaries]
+
+    def observe_slot(self, slot: int, state: State, action: int) -> None:
         if self.options.reuse and state.current_player >= 0:
-            self.search.advance(0, int(action), expected=state)
+            self.search.advance(slot, int(action), expected=state)
         else:
-            self.search.reset(0)
+            self.search.reset(slot)
+
+    def new_game_slot(self, slot: int, seed: int) -> None:
+        self.search.reseed(slot, seed)
+        self.last_summary = None
 
     def reset(self) -> None:
         self.search.reset()
@@ -178,6 +186,10 @@ def _build(game: Game, options: MCTSOptions, seed: int) -> Agent:
     return MCTSAgent(game, options, seed)
 
 
-AGENT = AgentKind(name="mcts", options=MCTSOptions, build=_build,
+def _build_multi(game: Game, options: MCTSOptions, seed: int, slots: int) -> MultiGameAgent:
+    return MCTSAgent(game, options, seed, slots=slots)
+
+
+AGENT = AgentKind(name="mcts", options=MCTSOptions, build=_build, multi=_build_multi,
                   help="Monte Carlo tree search: sims=800 | time=SECONDS, eval=rollout|uniform|material, net=PATH, "
                        "adaptive=1 (smart pruning, longer thinking when unsure)")

@@ -67,7 +67,13 @@ class NetAgent(Agent):
         self.evaluator = evaluator
         self.sample = sample
         self.temperature = temperature
+        self.seed = seed
         self.rng = np.random.default_rng(seed)
+
+    def new_game(self, seed: int) -> None:
+        """Draw this game's samples from (the agent's seed, the game's seed)."""
+        self.reset()
+        self.rng = np.random.default_rng([self.seed, seed])
 
     def act_with_policy(self, state: State) -> tuple[int, np.ndarray]:
         mask = state.legal_action_mask()
@@ -95,7 +101,13 @@ class SudokuNetAgent(Agent):
         self.scorer = scorer
         self.sample = sample
         self.temperature = temperature
+        self.seed = seed
         self.rng = np.random.default_rng(seed)
+
+    def new_game(self, seed: int) -> None:
+        """Draw this game's samples from (the agent's seed, the game's seed)."""
+        self.reset()
+        self.rng = np.random.default_rng([self.seed, seed])
 
     def act_with_policy(self, state: State) -> tuple[int, np.ndarray]:
         """The placement and the chosen cell's digit probabilities (float64 [729], zero elsewhere)."""

@@ -18,10 +18,16 @@ class RandomOptions:
 
 
 class RandomAgent(Agent):
-    """Plays uniformly among the legal actions. The generator is seeded once, at construction."""
+    """Plays uniformly among the legal actions, drawn from (its seed, the game's seed) once a match
+    announces the game (:meth:`new_game`), else from its seed alone."""
 
     def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
         self.rng = np.random.default_rng(seed)
+
+    def new_game(self, seed: int) -> None:
+        self.reset()
+        self.rng = np.random.default_rng([self.seed, seed])
 
     def act(self, state: State) -> int:
         legal = state.legal_actions()

@@ -1,6 +1,6 @@
 """Play one game between agents and return its :class:`~agents.arena.records.GameRecord`.
 
-The loop: every agent is ``reset()`` at the start; at a chance node an outcome is drawn from the game's
+The loop: every agent is told of the new game (``new_game(seed)``) at the start; at a chance node an outcome is drawn from the game's
 probabilities with a generator seeded by ``seed``; at a decision node the agent of the player to move
 picks an action; before each action is applied, it is written in the game's notation
 (``action_to_string``) and every agent is told of it with ``observe(state, action)``.
@@ -60,7 +60,7 @@ def play_game(game: Game, agents_by_seat: Sequence[Agent], seed: int, start_stat
     start = start_text(state) if start_state is not None else None
     unique = list({id(a): a for a in agents_by_seat}.values())
     for agent in unique:
-        agent.reset()
+        agent.new_game(seed)
     moves: list[str] = []
     actions: list[int] = []
     players: list[int] = []

@@ -97,6 +97,8 @@ class BatchedMCTS:
         """Set ``stop_flag[0] = 1`` (from any thread) to end the running search early; cleared when a
         search starts. Compiled loops check it every simulation."""
         self._roots: list[State | None] = [None] * num_trees
+        self._tree_keys = list(range(num_trees))
+        """What tree b's randomness is keyed by, beside the config's seed (b itself unless reseeded)."""
         self._rngs = [np.random.default_rng([config.seed, i]) for i in range(num_trees)]
         self._noised = [False] * num_trees
         self._searches = [0] * num_trees
@@ -144,6 +146,16 @@ class BatchedMCTS:
             clear_tree(self.tree, b)
             self._roots[b] = None
             self._noised[b] = False
+
+    def reseed(self, index: int, key: int) -> None:
+        """Forget tree ``index`` and key its randomness by ``key`` instead of its index: noise, rollouts and
+        temperature then come from ``(config.seed, key)`` and the searches since, so a game played in any
+        tree with the same key searches alike (e.g. one game per tree, keyed by the game's seed)."""
+        self.reset(index)
+        self._tree_keys[index] = int(key)
+        self._rngs[index] = np.random.default_rng([self.config.seed, int(key)])
+        self._searches[index] = 0
+        self._seed_keys[index] = None
 
     def advance(self, index: int, action: int, expected: State | None = None) -> None:
         """Tree reuse: ``action`` was played in tree ``index``'s root state; its child becomes the root
@@ -316,7 +328,8 @@ class BatchedMCTS:
         key = (self._searches[b], self.config.seed)
         if self._seed_keys[b] != key:
             self._seed_keys[b] = key
-            self._seed_bases[b] = int(np.random.SeedSequence([self.config.seed, b, key[0], 0]).generate_state(1)[0])
+            self._seed_bases[b] = int(np.random.SeedSequence([self.config.seed, self._tree_keys[b], key[0], 0])
+                                      .generate_state(1)[0])
         return self._seed_bases[b] if sim_start == 0 else _splitmix32(self._seed_bases[b] ^ (sim_start << 32))
 
     # ----- Python-backed games -----------------------------------------------------------------
