@@ -158,9 +158,19 @@ def _start_method() -> str:
 
 
 # ----- running ---------------------------------------------------------------------------------------------
+BACKENDS = ("ray", "processes")
+"""Where games run with more than one worker: Ray actors (local Ray by default, a cluster under ``ray job
+submit`` or with ``RAY_ADDRESS``; each actor plays many games at once, :mod:`benchmarks.ray_games`) or
+local worker processes playing one game each."""
+
+
 def run_games(tasks: Sequence[GameTask], sink: Sink, *, workers: int = 2, progress: bool = True,
-              description: str = "games") -> None:
+              description: str = "games", backend: str | None = None, slots: int = 16) -> None:
     """Play every task, calling ``sink(task, record)`` here as each game finishes (see module docstring).
+
+    ``workers == 1`` plays in this process, one game at a time; else ``backend`` says where (``ray``:
+    ``workers`` actors with ``slots`` games each in flight; ``processes``: a process pool; None: the
+    ``GAMESEARCH_GAMES_BACKEND`` environment variable, default ``ray``).
 
     Raises:
         GameFailedError: a game failed or a worker died (finished games were handed to ``sink`` first).
@@ -168,7 +178,15 @@ def run_games(tasks: Sequence[GameTask], sink: Sink, *, workers: int = 2, progre
     """
     if workers < 1:
         raise ValueError(f"workers must be >= 1; got {workers}")
+    backend = backend or os.environ.get("GAMESEARCH_GAMES_BACKEND", "ray")
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend '{backend}' (known: {', '.join(BACKENDS)})")
     if not tasks:
+        return
+    if workers > 1 and backend == "ray":
+        from benchmarks.ray_games import run_games_ray
+
+        run_games_ray(tasks, sink, workers=workers, slots=slots, progress=progress, description=description)
         return
     bar = tqdm(total=len(tasks), desc=description, unit="game", file=sys.stderr, disable=not progress,
                dynamic_ncols=True)

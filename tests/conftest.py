@@ -1,10 +1,15 @@
 """Fixtures shared by several test packages."""
 from __future__ import annotations
 
+import os
 from typing import Iterator
 
 import pytest
 import torch
+
+# Tournaments in tests use worker processes, not a Ray of their own per test (slow to start, and one Ray
+# per pytest process would outlive the test); tests/benchmarks/test_ray_games.py tests the Ray path.
+os.environ.setdefault("GAMESEARCH_GAMES_BACKEND", "processes")
 
 
 @pytest.fixture(scope="module")

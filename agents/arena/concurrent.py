@@ -107,6 +107,7 @@ class _LiveGame:
 
 
 def _apply(live: _LiveGame, slot: int, action: int, player: int, participants: Sequence[Participant]) -> None:
+    """Record ``action``, tell every (distinct) participant, apply it."""
     state = live.state
     live.moves.append(state.action_to_string(action))
     live.actions.append(action)
@@ -136,6 +137,7 @@ def play_concurrent(game: Game, participants: Sequence[Participant], jobs: Itera
     """
     slots = min(p.slots for p in participants)
     specs = [p.spec for p in participants]
+    distinct = list({id(p): p for p in participants}.values())  # one participant may fill both seats
     pending = iter(jobs)
     live: dict[int, _LiveGame] = {}
     finished: dict[int, GameRecord] = {}
@@ -152,7 +154,7 @@ def play_concurrent(game: Game, participants: Sequence[Participant], jobs: Itera
                     break
                 next_index = job.index if next_index is None else next_index
                 live[slot] = _LiveGame(game, job)
-                for p in participants:
+                for p in distinct:
                     p.new_game(slot, job.seed)
         if not live:
             return
@@ -160,7 +162,7 @@ def play_concurrent(game: Game, participants: Sequence[Participant], jobs: Itera
         for slot, g in list(live.items()):
             while not g.over(max_plies) and g.state.current_player == CHANCE:
                 outcomes, probs = g.state.chance_outcomes()
-                _apply(g, slot, int(outcomes[g.rng.choice(len(outcomes), p=probs)]), CHANCE, participants)
+                _apply(g, slot, int(outcomes[g.rng.choice(len(outcomes), p=probs)]), CHANCE, distinct)
             if g.over(max_plies):
                 finished[g.job.index] = g.record(game, specs)
                 del live[slot]
@@ -178,7 +180,7 @@ def play_concurrent(game: Game, participants: Sequence[Participant], jobs: Itera
                     raise AgentError(f"agent '{specs[who]}' chose the illegal action {action} in {game.spec.name} "
                                      f"state {g.state}")
                 g.plies += 1
-                _apply(g, slot, action, player, participants)
+                _apply(g, slot, action, player, distinct)
         while next_index is not None and next_index in finished:
             yield finished.pop(next_index)
             next_index += 1
