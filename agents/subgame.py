@@ -12,6 +12,9 @@ actions: at the start of every betting round, every ``depth`` actions, or at eve
 only re-solved strategies that pass the safety check (see :mod:`search.cfr.resolve`). Solved
 subgames are kept for the agent's life: the composed strategy is a function of the public state,
 so later hands reuse them.
+
+On ``holdem_nolimit`` the agent is :mod:`agents.subgame_nolimit` (nested safe subgame solving with real
+cards from the turn on, ``subgame:checkpoint=PATH,seconds=5``).
 """
 from __future__ import annotations
 
@@ -57,6 +60,20 @@ class SubgameOptions:
     """Safe re-solving (never more exploitable than the blueprint); 0 = unsafe, for comparison."""
     buckets: int = 8
     """holdem_limit: hand-strength buckets per round of the blueprint's card abstraction."""
+    checkpoint: str = ""
+    """holdem_nolimit: the blueprint checkpoint (.npz; default models/nolimit/blueprint.npz)."""
+    seconds: float = 5.0
+    """holdem_nolimit: time limit per decision (0 = none; ``iters`` bounds the iterations as well)."""
+    street: int = 2
+    """holdem_nolimit: first betting round that is re-solved (2 = turn, 3 = river; 1 = flop, slow)."""
+    chance_samples: int = 12
+    """holdem_nolimit: river cards a turn subgame visits per iteration (0 = all)."""
+    threads: int = 2
+    """holdem_nolimit: numba threads of the solver."""
+    translation: Literal["pseudo_harmonic", "nearest"] = "pseudo_harmonic"
+    """holdem_nolimit: action translation while the blueprint plays."""
+    cache: str = ""
+    """holdem_nolimit: card-abstraction cache folder (default $GAMESEARCH_CACHE/poker)."""
 
     def __post_init__(self) -> None:
         if self.blueprint < 1:
@@ -69,6 +86,8 @@ class SubgameOptions:
             raise ValueError("leaf=net:PATH values the end of the betting round: it needs horizon=round and depth=0")
         if self.leaf_every < 1:
             raise ValueError(f"leaf_every must be >= 1; got {self.leaf_every}")
+        if self.seconds < 0 or not 1 <= self.street <= 3 or self.chance_samples < 0 or self.threads < 1:
+            raise ValueError("seconds and chance_samples must be >= 0, street 1..3 and threads >= 1")
 
     @property
     def net_path(self) -> str | None:
@@ -110,6 +129,10 @@ def leaf_function(net_path: str | None, tree: PublicTree) -> LeafFn | None:
 
 
 def _build(game: Game, options: SubgameOptions, seed: int) -> Agent:
+    if game.spec.name.startswith("holdem_nolimit"):
+        from agents.subgame_nolimit import build_nolimit
+
+        return build_nolimit(game, options, seed)
     if game.spec.name == HOLDEM:
         if options.net_path is not None:
             raise UnsupportedGameError("leaf=net:PATH is for leduc_poker; holdem_limit re-solves rivers")
@@ -123,4 +146,5 @@ def _build(game: Game, options: SubgameOptions, seed: int) -> Agent:
 AGENT = AgentKind(name="subgame", options=SubgameOptions, build=_build,
                   help="CFR subgame solving on a blueprint: blueprint=100, iters=1000, depth=0, horizon=game|round, "
                        "every=0, first=1, safe=1, leaf=blueprint|net:PATH (Leduc, horizon=round), leaf_every=1 "
-                       "(holdem_limit: river re-solving, buckets=8)")
+                       "(holdem_limit: river re-solving, buckets=8; holdem_nolimit: nested safe solving from the turn, "
+                       "checkpoint=PATH, seconds=5, iters=1000, street=2, safe=1)")

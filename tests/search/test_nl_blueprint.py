@@ -9,14 +9,12 @@ import numba
 import numpy as np
 import pytest
 
-from games.cli import run_cli
 from games.core import InputError
 from search.cfr.nl_blueprint import checkpoints, load_blueprint, load_checkpoint, train
 from search.cfr.nl_config import BlueprintConfig, BlueprintConfigError, deal_source
 from search.cfr.nl_deals import StrengthDeals
 from search.cfr.nl_eval import KuhnDeals
 from search.cfr.nl_tree import ActionAbstraction, node_after
-from search.cfr.train_nolimit import main
 
 POT = ((1.0,),)
 KUHN = BlueprintConfig(game="holdem_nolimit(stack=12,blinds=1/2)", cards="kuhn",
@@ -102,19 +100,3 @@ def test_config_json_is_checked() -> None:
     with pytest.raises(InputError, match="stack"):
         BlueprintConfig(game="holdem_nolimit(stack=1)")
     assert isinstance(deal_source(KUHN), KuhnDeals)
-
-
-def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config = tmp_path / "kuhn.json"
-    config.write_text(json.dumps(KUHN.to_dict()))
-    run = tmp_path / "run"
-    assert run_cli(main, ["--run", str(run), "--config", str(config), "--iterations", "8000",
-                          "--checkpoint-every", "4000"]) == 0
-    assert [m["iterations"] for m in _metrics(run)] == [4_000, 8_000]
-    assert run_cli(main, ["--run", str(run), "--iterations", "12000"]) == 0  # resumes with the saved config
-    assert load_checkpoint(checkpoints(run)[-1])[2].iterations == 12_000
-    assert capsys.readouterr().out == ""
-    assert run_cli(main, ["--run", str(run), "--iterations", "20000", "--kuhn-cards", "5"]) == 2
-    assert run_cli(main, ["--run", str(tmp_path / "x"), "--game", "holdem_nolimit(stack=x)"]) == 2
-    err = capsys.readouterr().err
-    assert err.count("error:") == 2 and "kuhn_cards" in err and "stack 'x'" in err

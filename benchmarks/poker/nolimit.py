@@ -1,0 +1,202 @@
+"""No-limit hold'em measurements: ``python -m benchmarks.poker lbr|nolimit ...``.
+
+* ``lbr GAME SPEC --hands N``: local best response against one agent (:mod:`agents.arena.lbr`), mbb/hand
+  with a 95% interval.
+* ``nolimit --checkpoint PATH``: the trade-off at real scale. For each search budget per decision (``--seconds``
+  or ``--iters``; 0 = the blueprint itself, ``cfr:``) the agent (``subgame:`` with nested safe solving) is
+  measured by LBR and head to head against its own blueprint (duplicate deals, AIVAT with the blueprint as
+  value function, :mod:`benchmarks.poker.nolimit_match`), with its mean seconds per searched decision. For
+  each blueprint of ``--checkpoints`` (e.g. the checkpoints of one run, or runs with other bucket counts)
+  the blueprint alone is measured by LBR and against the ``--checkpoint`` blueprint. Writes report.md,
+  report.html, results.json and plots to ``--out`` and, with ``--docs``, the same into ``docs/results/nolimit``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from agents.arena.lbr import LBRConfig, parse_actions, run_lbr  # noqa: E402
+from agents.flags import CliParser  # noqa: E402
+from agents.provenance import RunInfo  # noqa: E402
+from benchmarks.poker.nolimit_match import headsup_nolimit  # noqa: E402
+from benchmarks.report import Report  # noqa: E402
+from games.core import InputError  # noqa: E402
+from search.cfr.nl_blueprint import load_checkpoint  # noqa: E402
+
+DOCS = Path("docs/results/nolimit")
+"""Where ``--docs`` writes the report."""
+
+
+def _numbers(text: str, kind: type) -> list:
+    try:
+        values = [kind(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise InputError(f"expected comma-separated numbers; got '{text}'") from None
+    if not values or min(values) < 0:
+        raise InputError(f"expected non-negative numbers; got '{text}'")
+    return values
+
+
+def agent_spec(checkpoint: str, budget: float, unit: str, street: int, threads: int) -> str:
+    """The spec measured at one budget: the blueprint for 0, else nested solving with that budget."""
+    if budget == 0:
+        return f"cfr:checkpoint={checkpoint}"
+    limit = f"seconds={budget:g},iters=100000000" if unit == "seconds" else f"iters={int(budget)},seconds=0"
+    return f"subgame:checkpoint={checkpoint},{limit},street={street},threads={threads}"
+
+
+def tradeoff(game: str, checkpoint: str, budgets: list[float], unit: str, checkpoints: list[str], lbr_hands: int,
+             pairs: int, seed: int, workers: int, config: LBRConfig, street: int = 2) -> dict[str, Any]:
+    """Every row of the trade-off (see the module docstring)."""
+    threads = 1 if workers > 1 else 2
+    rows = []
+    for budget in budgets:
+        spec = agent_spec(checkpoint, budget, unit, street, threads)
+        row: dict[str, Any] = {"budget": budget, "unit": unit, "spec": spec}
+        if lbr_hands:
+            row["lbr"] = run_lbr(game, spec, lbr_hands, seed, workers, config).to_json()
+        if pairs and budget:
+            row["vs_blueprint"] = headsup_nolimit(game, spec, agent_spec(checkpoint, 0, unit, street, threads), pairs,
+                                                  seed, workers, checkpoint)
+        rows.append(row)
+    sizes = []
+    for path in checkpoints:
+        spec = agent_spec(path, 0, unit, street, threads)
+        row = {"checkpoint": path, "iterations": load_checkpoint(Path(path))[2].iterations, "spec": spec}
+        if lbr_hands:
+            row["lbr"] = run_lbr(game, spec, lbr_hands, seed, workers, config).to_json()
+        if pairs and path != checkpoint:
+            row["vs_reference"] = headsup_nolimit(game, spec, agent_spec(checkpoint, 0, unit, street, threads), pairs,
+                                                  seed, workers, checkpoint)
+        sizes.append(row)
+    return {"game": game, "checkpoint": checkpoint, "unit": unit, "budgets": budgets, "street": street,
+            "lbr_hands": lbr_hands, "pairs": pairs, "seed": seed, "workers": workers,
+            "lbr_actions": list(config.actions), "rows": rows, "blueprints": sizes}
+
+
+def _ci(entry: dict[str, Any] | None, key: str = "mbb_per_hand") -> str:
+    if not entry:
+        return "-"
+    lo, hi = entry["ci95_" + key]
+    return f"{entry[key]:+.0f} [{lo:+.0f}, {hi:+.0f}]"
+
+
+def write_report(results: dict[str, Any], out: Path, provenance: RunInfo) -> dict[str, Any]:
+    """report.md / report.html / results.json and the plots."""
+    report = Report(f"No-limit hold'em: search budget and blueprint size ({results['game']})")
+    unit = results["unit"]
+    report.text(f"Blueprint `{results['checkpoint']}`; nested safe subgame solving from round {results['street']} "
+                f"(2 = turn) with a budget of {unit} per decision (0 = the blueprint alone). LBR: "
+                f"{results['lbr_hands']} hands, actions {'/'.join(results['lbr_actions'])} by round (mbb/hand LBR "
+                f"wins, 95% interval; lower is better). Head to head: {results['pairs']} duplicate pairs against "
+                f"the blueprint, AIVAT with the blueprint as value function (mbb/hand the agent wins).")
+    report.table([f"budget ({unit})", "LBR mbb/hand", "vs blueprint mbb/hand", "vs blueprint, AIVAT",
+                  "s per searched decision"],
+                 [[r["budget"], _ci(r.get("lbr")), _ci(r.get("vs_blueprint")),
+                   _ci((r.get("vs_blueprint") or {}).get("aivat")),
+                   round((r.get("vs_blueprint") or {}).get("a_decision_seconds_mean", 0.0), 3)]
+                  for r in results["rows"]])
+    _plot(report, "budget.png", [r["budget"] for r in results["rows"]], results["rows"], f"search budget ({unit})")
+    if results["blueprints"]:
+        report.text("## Blueprint size")
+        report.table(["checkpoint", "iterations", "LBR mbb/hand", "vs reference blueprint"],
+                     [[b["checkpoint"], b["iterations"], _ci(b.get("lbr")), _ci(b.get("vs_reference"))]
+                      for b in results["blueprints"]])
+        _plot(report, "blueprint.png", [b["iterations"] for b in results["blueprints"]], results["blueprints"],
+              "blueprint iterations")
+    return report.write(out, results, provenance)
+
+
+def _plot(report: Report, name: str, xs: list[float], rows: list[dict[str, Any]], label: str) -> None:
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for key, title in (("lbr", "LBR (lower is better)"), ("vs_blueprint", "vs blueprint"),
+                       ("vs_reference", "vs reference")):
+        points = [(x, r[key]) for x, r in zip(xs, rows) if r.get(key)]
+        if not points:
+            continue
+        x = [max(p[0], 1e-2) for p in points]
+        y = [p[1]["mbb_per_hand"] for p in points]
+        err = [[v - p[1]["ci95_mbb_per_hand"][0] for v, p in zip(y, points)],
+               [p[1]["ci95_mbb_per_hand"][1] - v for v, p in zip(y, points)]]
+        ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=title)
+    ax.set_xscale("symlog", linthresh=0.1)
+    ax.axhline(0.0, color="grey", lw=0.5)
+    ax.set_xlabel(label)
+    ax.set_ylabel("mbb/hand")
+    ax.legend()
+    report.figure(name, fig)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = CliParser(prog="python -m benchmarks.poker", description=__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    lbr = sub.add_parser("lbr", help="local best response against a no-limit agent",
+                         description="Local best response (Lisy & Bowling 2017) against a no-limit hold'em agent: "
+                                     "mbb/hand LBR wins with a 95% interval (a lower bound on exploitability).")
+    lbr.add_argument("game", help="e.g. holdem_nolimit or holdem_nolimit(stack=2000)")
+    lbr.add_argument("spec", help="agent spec: cfr:checkpoint=PATH, subgame:..., call, fold, strength")
+    lbr.add_argument("--hands", type=int, default=1000, help="hands (duplicate pairs of seats; default 1000)")
+    nl = sub.add_parser("nolimit", help="LBR and head-to-head against search budget and blueprint size",
+                        description="The no-limit trade-off: LBR and head-to-head (duplicate, AIVAT) of the agent "
+                                    "against search budget per decision and blueprint size; writes a report.")
+    nl.add_argument("--game", default="holdem_nolimit", help="game name with its parameters")
+    nl.add_argument("--checkpoint", required=True, help="blueprint checkpoint searched from and played against")
+    nl.add_argument("--seconds", default=None, help="budgets in seconds per decision (default 0,0.5,1,2,5)")
+    nl.add_argument("--iters", default=None, help="budgets in DCFR iterations per decision instead of seconds")
+    nl.add_argument("--checkpoints", default="", help="blueprints of other sizes, comma-separated")
+    nl.add_argument("--street", type=int, default=2, help="first round re-solved (default 2, the turn)")
+    nl.add_argument("--lbr-hands", type=int, default=1000, help="LBR hands per row (0: none)")
+    nl.add_argument("--pairs", type=int, default=500, help="duplicate pairs per head-to-head (0: none)")
+    nl.add_argument("--out", type=Path, default=Path("runs/benchmarks/nolimit"), help="report folder")
+    nl.add_argument("--docs", action="store_true", help=f"also write the report into {DOCS}")
+    for p in (lbr, nl):
+        p.add_argument("--seed", type=int, default=0, help="seed of the deals and the agents (default 0)")
+        p.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+        p.add_argument("--actions", default="fcpa", help="LBR actions: fcpa, or four sets like fc,fcpa,fcpa,fcpa")
+        p.add_argument("--runouts", type=int, default=1200, help="LBR equity: runouts enumerated up to this many")
+        p.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    provenance = RunInfo.begin("python -m benchmarks.poker", argv)
+    args = build_parser().parse_args(argv)
+    config = LBRConfig(actions=parse_actions(args.actions), runouts=args.runouts)
+    if args.workers < 1:
+        raise InputError("--workers must be >= 1")
+    if args.command == "lbr":
+        out = run_lbr(args.game, args.spec, args.hands, args.seed, args.workers, config).to_json()
+        lo, hi = out["ci95_mbb_per_hand"]
+        text = (f"LBR vs {args.spec} on {out['game']}: {out['mbb_per_hand']:+.1f} mbb/hand "
+                f"(95% [{lo:+.1f}, {hi:+.1f}], {out['hands']} hands, {out['seconds']:.1f} s)")
+    else:
+        if args.seconds is not None and args.iters is not None:
+            raise InputError("give --seconds or --iters, not both")
+        unit = "iterations" if args.iters is not None else "seconds"
+        budgets = (_numbers(args.iters, int) if args.iters is not None
+                   else _numbers(args.seconds or "0,0.5,1,2,5", float))
+        checkpoints = [c for c in args.checkpoints.split(",") if c]
+        for path in [args.checkpoint, *checkpoints]:
+            load_checkpoint(Path(path))  # a missing or foreign file fails before any work
+        results = tradeoff(args.game, args.checkpoint, budgets, unit, checkpoints, args.lbr_hands, args.pairs,
+                           args.seed, args.workers, config, args.street)
+        out = write_report(results, args.out, provenance)
+        if args.docs:
+            DOCS.mkdir(parents=True, exist_ok=True)
+            for item in args.out.iterdir():
+                shutil.copy2(item, DOCS / item.name)
+        out["out"] = str(args.out)
+        text = (args.out / "report.md").read_text()
+    sys.stdout.write((json.dumps(out, default=float) if args.json else text) + "\n")
+    return 0

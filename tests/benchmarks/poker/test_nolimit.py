@@ -1,0 +1,69 @@
+"""``python -m benchmarks.poker lbr|nolimit``: LBR from the command line, the no-limit trade-off report at
+a tiny scale, head-to-head with AIVAT, and bad input."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator
+
+import numba
+import pytest
+
+from benchmarks.poker.cli import main
+from benchmarks.poker.nolimit_match import headsup_nolimit
+from games.cli import run_cli
+from tests.nolimit_blueprints import STRENGTH_GAME, strength_blueprints
+
+
+@pytest.fixture(autouse=True)
+def _one_thread() -> Iterator[None]:
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    yield
+    numba.set_num_threads(before)
+
+
+def test_lbr_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(main, ["lbr", "holdem_nolimit", "fold", "--hands", "4", "--workers", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["mbb_per_hand"] == 750.0 and out["hands"] == 4 and out["spec"] == "fold"
+
+
+def test_tradeoff_report_at_tiny_scale(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    small, big = strength_blueprints()
+    out = tmp_path / "report"
+    argv = ["nolimit", "--game", STRENGTH_GAME, "--checkpoint", str(big), "--checkpoints", f"{small},{big}",
+            "--iters", "0,20", "--lbr-hands", "2", "--pairs", "1", "--workers", "1", "--runouts", "100",
+            "--out", str(out), "--json"]
+    assert run_cli(main, argv) == 0
+    printed = json.loads(capsys.readouterr().out)
+    saved = json.loads((out / "results.json").read_text())
+    assert [r["budget"] for r in saved["rows"]] == [0, 20] and saved["unit"] == "iterations"
+    assert saved["rows"][0]["spec"].startswith("cfr:") and saved["rows"][1]["spec"].startswith("subgame:")
+    assert "lbr" in saved["rows"][0] and "aivat" in saved["rows"][1]["vs_blueprint"]
+    assert [b["iterations"] for b in saved["blueprints"]] == [10_000, 20_000]
+    assert "vs_reference" in saved["blueprints"][0] and "vs_reference" not in saved["blueprints"][1]
+    assert "provenance" in saved and printed["out"] == str(out)
+    for name in ("report.md", "report.html", "budget.png", "blueprint.png"):
+        assert (out / name).exists()
+    assert "How to make this again" in (out / "report.md").read_text()
+
+
+def test_headsup_with_aivat_and_decision_times() -> None:
+    _, big = strength_blueprints()
+    result = headsup_nolimit(STRENGTH_GAME, f"subgame:checkpoint={big},iters=10,seconds=0,threads=1",
+                             f"cfr:checkpoint={big}", 3, seed=4, workers=1, value_checkpoint=str(big))
+    assert result["hands"] == 6 and "aivat" in result and result["aivat"]["stderr_mbb_per_hand"] >= 0.0
+    folds = headsup_nolimit(STRENGTH_GAME, "fold", "fold", 2, seed=0, workers=1, value_checkpoint=str(big))
+    assert folds["mbb_per_hand"] == 0.0 and folds["aivat"]["mbb_per_hand"] == 0.0  # blinds swap, no correction
+    assert "a_decision_seconds_mean" not in folds
+
+
+def test_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, big = strength_blueprints()
+    assert run_cli(main, ["nolimit", "--checkpoint", str(tmp_path / "none.npz"), "--out", str(tmp_path)]) == 2
+    assert run_cli(main, ["nolimit", "--checkpoint", str(big), "--seconds", "1", "--iters", "5"]) == 2
+    assert run_cli(main, ["lbr", "holdem_nolimit(blinds=5)", "call", "--hands", "2"]) == 2
+    assert run_cli(main, ["lbr", "holdem_nolimit", "call", "--actions", "fcx"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 4 and all(line.startswith("error:") for line in err)
