@@ -4,6 +4,9 @@ A spec string names an agent and its options: ``name[:positional][,key=value...]
 ``random``, ``stockfish:elo=1500``, ``mcts:sims=800,eval=rollout``, ``net:runs/c4/checkpoints/000100.pt``.
 Each agent kind declares its options as a frozen dataclass; :func:`parse_options` converts the text
 values to the field types and rejects unknown keys and malformed values with :class:`AgentSpecError`.
+A field declared with ``metadata={"prefix": "option"}`` (type ``tuple[tuple[str, str], ...]``) collects
+every ``option.NAME=VALUE`` key as a ``(NAME, VALUE)`` pair, in spec order: the ``uci`` agent passes
+them to its engine (``uci:cmd=/usr/games/stockfish,option.Hash=64``).
 """
 from __future__ import annotations
 
@@ -174,9 +177,16 @@ def parse_options(spec: AgentSpec, options_cls: type, positional_field: str | No
         if positional_field in raw:
             raise AgentSpecError(f"agent '{spec.name}': '{positional_field}' given twice")
         raw[positional_field] = spec.positional
+    prefixes = {f.metadata["prefix"]: f.name for f in dataclasses.fields(options_cls) if "prefix" in f.metadata}
     for key, value in raw.items():
-        if key not in fields:
-            known = ", ".join(sorted(fields)) or "none"
+        head, dot, rest = key.partition(".")
+        if dot and head in prefixes:
+            if not rest:
+                raise AgentSpecError(f"option '{key}' of '{spec.name}' needs a name after '{head}.'")
+            values[prefixes[head]] = values.get(prefixes[head], ()) + ((rest, value),)
+            continue
+        if key not in fields or key in prefixes.values():
+            known = ", ".join(sorted(f if f not in prefixes.values() else f"{f}.NAME" for f in fields)) or "none"
             raise AgentSpecError(f"unknown option '{key}' for agent '{spec.name}' (known: {known})")
         values[key] = _convert(spec.name, key, value, hints[key])
     try:

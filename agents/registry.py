@@ -15,6 +15,7 @@ _KINDS: dict[str, str] = {
     "random": "agents.random",
     "human": "agents.human",
     "stockfish": "agents.stockfish",
+    "uci": "agents.uci.agent",
     "net": "agents.net",
     "mcts": "agents.mcts",
     "cfr": "agents.cfr",

@@ -1,32 +1,27 @@
-"""The ``stockfish`` agent: a Stockfish process driven over UCI by python-chess (chess only).
+"""The ``stockfish`` agent: a preset of the ``uci`` agent (:mod:`agents.uci.agent`) for Stockfish (chess only).
 
 ``stockfish:elo=1500`` limits strength (``UCI_LimitStrength`` + ``UCI_Elo``, 1350..2850 as Stockfish
-accepts); ``depth``, ``nodes`` and ``movetime`` (seconds) limit each search; with no limit at all a move
-gets 0.1 s. Each agent owns one engine process, started at construction and ended by :meth:`close`
-(idempotent; also run by ``__del__`` and at interpreter exit). A missing binary or an engine that dies
-raises :class:`~agents.core.AgentError`.
+accepts); ``depth``, ``nodes`` and ``movetime`` (seconds) limit each search, ``tc=10+0.1`` plays on a
+clock (the agent keeps it and loses on time when it runs out); with no limit at all a move gets 0.1 s.
+The same as ``uci:cmd=/usr/games/stockfish,option.Threads=1,option.Hash=16[,option.UCI_Elo=E][,...]``.
+Each agent owns one engine process, started at construction and ended by :meth:`close` (idempotent; also
+run by ``__del__`` and at interpreter exit). A missing binary or an engine that dies raises
+:class:`~agents.core.AgentError`.
 """
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
-import weakref
 from dataclasses import dataclass
 
-import chess
-import chess.engine
-
-from agents.core import Agent, AgentError, AgentKind
-from games.core import Game, State, UnsupportedGameError
+from agents.core import AgentError, AgentKind
+from agents.uci.agent import UciAgent, UciOptions
+from games.core import Game, UnsupportedGameError
 
 DEFAULT_PATH = "/usr/games/stockfish"
 """Where Debian's ``apt-get install stockfish`` puts the binary."""
 ELO_RANGE = (1350, 2850)
 """``UCI_Elo`` values Stockfish accepts."""
-DEFAULT_MOVETIME = 0.1
-"""Seconds per move when no depth, nodes or movetime is given."""
-_QUIT_TIMEOUT = 5.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +36,8 @@ class StockfishOptions:
     """Node limit per move."""
     movetime: float | None = None
     """Time limit per move in seconds."""
+    tc: str | None = None
+    """Time control [MOVES/]BASE[+INC] in seconds, e.g. 10+0.1 (the agent keeps the clocks)."""
     threads: int = 1
     """Engine threads (UCI Threads)."""
     hash: int = 16
@@ -57,12 +54,15 @@ class StockfishOptions:
                 raise ValueError(f"{name} must be at least 1; got {value}")
         if self.movetime is not None and not self.movetime > 0:
             raise ValueError(f"movetime must be positive seconds; got {self.movetime}")
+        self.uci_options("stockfish")  # checks tc
 
-    def limit(self) -> chess.engine.Limit:
-        """The per-move search limit."""
-        if self.depth is None and self.nodes is None and self.movetime is None:
-            return chess.engine.Limit(time=DEFAULT_MOVETIME)
-        return chess.engine.Limit(depth=self.depth, nodes=self.nodes, time=self.movetime)
+    def uci_options(self, path: str) -> UciOptions:
+        """The ``uci`` agent options of this preset, for the binary at ``path``."""
+        engine_options: tuple[tuple[str, str], ...] = (("Threads", str(self.threads)), ("Hash", str(self.hash)))
+        if self.elo is not None:
+            engine_options += (("UCI_LimitStrength", "true"), ("UCI_Elo", str(self.elo)))
+        return UciOptions(cmd=path, movetime=self.movetime, nodes=self.nodes, depth=self.depth, tc=self.tc,
+                          option=engine_options, name="stockfish")
 
 
 def find_stockfish(path: str | None) -> str:
@@ -74,98 +74,13 @@ def find_stockfish(path: str | None) -> str:
     return path
 
 
-def _quit(engine: chess.engine.SimpleEngine) -> None:
-    """End an engine process, politely first (``quit``), then by force."""
-    try:
-        engine.quit()
-    except Exception:  # noqa: BLE001 - a dead or stuck engine: fall through to the forced close
-        pass
-    finally:
-        try:
-            engine.close()
-        except Exception:  # noqa: BLE001 - already closed
-            pass
-
-
-_live: "weakref.WeakSet[StockfishAgent]" = weakref.WeakSet()
-
-
-@atexit.register
-def _close_all() -> None:
-    for agent in list(_live):
-        agent.close()
-
-
-class StockfishAgent(Agent):
-    """One Stockfish process; ``act`` asks it for a move in ``state.board`` under the configured limit."""
+class StockfishAgent(UciAgent):
+    """One Stockfish process (a :class:`UciAgent` with the preset's options)."""
 
     def __init__(self, options: StockfishOptions) -> None:
-        self.options = options
+        self.stockfish_options = options
         self.path = find_stockfish(options.path)
-        self.engine: chess.engine.SimpleEngine | None = None
-        self._game_id = 0
-        try:
-            self.engine = chess.engine.SimpleEngine.popen_uci([self.path], timeout=30.0, setpgrp=True)
-        except (OSError, chess.engine.EngineError, chess.engine.EngineTerminatedError, TimeoutError) as err:
-            raise AgentError(f"could not start stockfish at {self.path}: {err}") from None
-        _live.add(self)
-        try:
-            self._configure()
-        except BaseException:
-            self.close()
-            raise
-
-    def _configure(self) -> None:
-        assert self.engine is not None
-        config: dict[str, int | bool] = {"Threads": self.options.threads, "Hash": self.options.hash}
-        if self.options.elo is not None:
-            option = self.engine.options.get("UCI_Elo")
-            if option is None or "UCI_LimitStrength" not in self.engine.options:
-                raise AgentError(f"the engine at {self.path} does not support UCI_Elo")
-            config["UCI_LimitStrength"] = True
-            config["UCI_Elo"] = min(max(self.options.elo, int(option.min or 0)), int(option.max or 10**6))
-        try:
-            self.engine.configure(config)
-        except (chess.engine.EngineError, chess.engine.EngineTerminatedError) as err:
-            raise AgentError(f"stockfish rejected its options: {err}") from None
-
-    @property
-    def pid(self) -> int | None:
-        """Process id of the engine (None once closed)."""
-        if self.engine is None:
-            return None
-        return int(self.engine.transport.get_pid())
-
-    def act(self, state: State) -> int:
-        from games.chess.actions import move_to_action
-
-        if self.engine is None:
-            raise AgentError("stockfish agent used after close()")
-        board: chess.Board = state.board  # type: ignore[attr-defined]
-        try:
-            result = self.engine.play(board, self.options.limit(), game=self._game_id)
-        except (chess.engine.EngineTerminatedError, chess.engine.EngineError) as err:
-            self.close()
-            raise AgentError(f"stockfish died or failed mid-game: {err or type(err).__name__}") from None
-        if result.move is None or result.move not in board.legal_moves:
-            raise AgentError(f"stockfish returned no legal move in {board.fen()}")
-        return int(move_to_action(board, result.move))
-
-    def reset(self) -> None:
-        """A new game: the next search is sent with a new game id, so python-chess sends ``ucinewgame``."""
-        self._game_id += 1
-
-    def close(self) -> None:
-        engine, self.engine = self.engine, None
-        if engine is not None:
-            _quit(engine)
-        _live.discard(self)
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 - interpreter shutdown
-            pass
+        super().__init__(options.uci_options(self.path), argv=[self.path])
 
 
 def _build(game: Game, options: StockfishOptions, seed: int) -> StockfishAgent:
@@ -175,4 +90,5 @@ def _build(game: Game, options: StockfishOptions, seed: int) -> StockfishAgent:
 
 
 AGENT = AgentKind(name="stockfish", options=StockfishOptions, build=_build,
-                  help="Stockfish over UCI, chess only (stockfish:elo=1500 | depth=N | nodes=N | movetime=S)")
+                  help="Stockfish over UCI, chess only (stockfish:elo=1500 | depth=N | nodes=N | movetime=S | "
+                       "tc=10+0.1)")

@@ -21,7 +21,8 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from agents.arena.match import start_text, termination_of
+from agents.arena.clock import TIME_FORFEIT, TimeForfeit
+from agents.arena.match import start_text, termination_of, time_forfeit_returns
 from agents.arena.records import GameRecord
 from agents.core import Agent, AgentError, MultiGameAgent
 from games.core import CHANCE, Game, State
@@ -59,10 +60,17 @@ class Participant:
         else:
             self.single[slot].new_game(seed)
 
-    def act(self, slots: list[int], states: list[State]) -> list[int]:
+    def act(self, slots: list[int], states: list[State]) -> list[int | None]:
+        """The actions for ``states`` (None where the agent lost on time: :class:`TimeForfeit`)."""
         if self.multi is not None:
             return [int(a) for a in self.multi.act_many(states, slots)]
-        return [int(self.single[slot].act(state)) for slot, state in zip(slots, states)]
+        out: list[int | None] = []
+        for slot, state in zip(slots, states):
+            try:
+                out.append(int(self.single[slot].act(state)))
+            except TimeForfeit:
+                out.append(None)
+        return out
 
     def observe(self, slot: int, state: State, action: int) -> None:
         if self.multi is not None:
@@ -87,10 +95,13 @@ class _LiveGame:
         self.actions: list[int] = []
         self.players: list[int] = []
         self.plies = 0
+        self.flagged: int | None = None
+        """The player who lost on time, if one did."""
         self.began = time.perf_counter()
 
     def over(self, max_plies: int | None) -> bool:
-        return self.state.is_terminal() or (max_plies is not None and self.plies >= max_plies)
+        return (self.flagged is not None or self.state.is_terminal()
+                or (max_plies is not None and self.plies >= max_plies))
 
     def record(self, game: Game, specs: Sequence[str]) -> GameRecord:
         state, spec = self.state, game.spec
@@ -98,12 +109,15 @@ class _LiveGame:
         info: tuple[str, ...] = ()
         if not spec.perfect_information and hasattr(state, "information_state_string"):
             info = tuple(str(state.information_state_string(p)) for p in range(spec.num_players))
+        returns = tuple(float(r) for r in state.returns())
+        termination = termination_of(state, cut_off)
+        if self.flagged is not None:
+            returns, termination = time_forfeit_returns(spec.num_players, self.flagged), TIME_FORFEIT
         return GameRecord(
             game=spec.name, specs=tuple(specs[s] for s in self.job.seats), seed=int(self.job.seed),
             moves=tuple(self.moves), actions=tuple(self.actions), players=tuple(self.players),
-            returns=tuple(float(r) for r in state.returns()), plies=self.plies,
-            seconds=round(time.perf_counter() - self.began, 6), termination=termination_of(state, cut_off),
-            start=self.start, info_states=info)
+            returns=returns, plies=self.plies, seconds=round(time.perf_counter() - self.began, 6),
+            termination=termination, start=self.start, info_states=info)
 
 
 def _apply(live: _LiveGame, slot: int, action: int, player: int, participants: Sequence[Participant]) -> None:
@@ -176,6 +190,9 @@ def play_concurrent(game: Game, participants: Sequence[Participant], jobs: Itera
             for slot, action in zip(slots_asked, actions):
                 g = live[slot]
                 player = g.state.current_player
+                if action is None:
+                    g.flagged = player
+                    continue
                 if not g.state.is_legal(action):
                     raise AgentError(f"agent '{specs[who]}' chose the illegal action {action} in {game.spec.name} "
                                      f"state {g.state}")

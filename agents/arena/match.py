@@ -3,7 +3,9 @@
 The loop: every agent is told of the new game (``new_game(seed)``) at the start; at a chance node an outcome is drawn from the game's
 probabilities with a generator seeded by ``seed``; at a decision node the agent of the player to move
 picks an action; before each action is applied, it is written in the game's notation
-(``action_to_string``) and every agent is told of it with ``observe(state, action)``.
+(``action_to_string``) and every agent is told of it with ``observe(state, action)``. An agent that plays
+on a clock and runs out of time raises :class:`~agents.arena.clock.TimeForfeit` from ``act``: the game
+ends there, lost by that player (termination ``time_forfeit``, :func:`time_forfeit_returns`).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from agents.core import Agent, AgentError
+from agents.arena.clock import TIME_FORFEIT, TimeForfeit
 from agents.arena.records import GameRecord
 from games.core import CHANCE, Game, State
 
@@ -36,6 +39,11 @@ def termination_of(state: State, cut_off: bool) -> str:
     return "terminal"
 
 
+def time_forfeit_returns(num_players: int, flagged: int) -> tuple[float, ...]:
+    """Returns of a game lost on time by ``flagged``: -1 for it, the others share +1."""
+    return tuple(-1.0 if p == flagged else 1.0 / (num_players - 1) for p in range(num_players))
+
+
 def play_game(game: Game, agents_by_seat: Sequence[Agent], seed: int, start_state: State | None = None,
               max_plies: int | None = None, specs: Sequence[str] | None = None) -> GameRecord:
     """Play one game to its end (or ``max_plies`` player actions) and return its record.
@@ -46,6 +54,7 @@ def play_game(game: Game, agents_by_seat: Sequence[Agent], seed: int, start_stat
         seed: seeds the chance events (and the random start of games that have one).
         start_state: the position to start from (copied); None for ``game.new_state``.
         max_plies: stop after this many player actions (termination ``"max_plies"``, returns zero).
+            A player whose agent raises :class:`TimeForfeit` loses (termination ``"time_forfeit"``).
         specs: spec string of each seat for the record (default: the agents' class names).
 
     Raises:
@@ -65,6 +74,7 @@ def play_game(game: Game, agents_by_seat: Sequence[Agent], seed: int, start_stat
     actions: list[int] = []
     players: list[int] = []
     plies = 0
+    flagged: int | None = None
     began = time.perf_counter()
     while not state.is_terminal() and (max_plies is None or plies < max_plies):
         player = state.current_player
@@ -72,7 +82,11 @@ def play_game(game: Game, agents_by_seat: Sequence[Agent], seed: int, start_stat
             outcomes, probs = state.chance_outcomes()
             action = int(outcomes[rng.choice(len(outcomes), p=probs)])
         else:
-            action = int(agents_by_seat[player].act(state))
+            try:
+                action = int(agents_by_seat[player].act(state))
+            except TimeForfeit:
+                flagged = player
+                break
             if not state.is_legal(action):
                 raise AgentError(f"agent '{labels[player]}' chose the illegal action {action} in {game.spec.name} "
                                  f"state {state}")
@@ -88,7 +102,11 @@ def play_game(game: Game, agents_by_seat: Sequence[Agent], seed: int, start_stat
     info: tuple[str, ...] = ()
     if not game.spec.perfect_information and hasattr(state, "information_state_string"):
         info = tuple(str(state.information_state_string(p)) for p in range(num_players))
+    returns = tuple(float(r) for r in state.returns())
+    termination = termination_of(state, cut_off)
+    if flagged is not None:
+        returns, termination = time_forfeit_returns(num_players, flagged), TIME_FORFEIT
     return GameRecord(
         game=game.spec.name, specs=labels, seed=int(seed), moves=tuple(moves), actions=tuple(actions),
-        players=tuple(players), returns=tuple(float(r) for r in state.returns()), plies=plies,
-        seconds=round(seconds, 6), termination=termination_of(state, cut_off), start=start, info_states=info)
+        players=tuple(players), returns=returns, plies=plies,
+        seconds=round(seconds, 6), termination=termination, start=start, info_states=info)

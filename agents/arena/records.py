@@ -48,7 +48,8 @@ class GameRecord:
     seconds: float
     """Wall-clock duration of the game."""
     termination: str
-    """How it ended: the game's own word (``"checkmate"``, ...), ``"terminal"``, or ``"max_plies"``."""
+    """How it ended: the game's own word (``"checkmate"``, ...), ``"terminal"``, ``"max_plies"``, or
+    ``"time_forfeit"`` (a player's clock ran out: it lost, :mod:`agents.arena.clock`)."""
     start: str | None = None
     """Text of the start state (a FEN for chess, ``str(state)`` otherwise); None for the usual start."""
     info_states: tuple[str, ...] = ()

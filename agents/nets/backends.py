@@ -226,9 +226,10 @@ def network_evaluator(path: str | Path, game: Game, *, backend: str = "auto", pr
 
 
 def agent_evaluator(path: str | Path, game: Game, *, backend: str = "auto", device: str = "cpu",
-                    iters: int | None = None) -> Any:
+                    iters: int | None = None, threads: int = 1) -> Any:
     """The evaluator of an agent's ``net=`` option: ``device=cuda`` asks for the CUDA backend; with
-    ``backend=auto`` a network that ONNX cannot export falls back to torch (logged)."""
+    ``backend=auto`` a network that ONNX cannot export falls back to torch (logged). ``threads``: ONNX
+    Runtime intra-op threads (torch uses the process's torch threads)."""
     if device not in ("cpu", "cuda"):
         raise BackendError(f"unknown device '{device}' (known: cpu, cuda)")
     if device == "cuda" and backend in ("auto", "cuda"):
@@ -237,11 +238,11 @@ def agent_evaluator(path: str | Path, game: Game, *, backend: str = "auto", devi
         raise BackendError(f"device=cuda needs backend auto or cuda; got {backend}")
     if backend == "auto" and resolve_backend("auto") == "onnx":
         try:
-            return network_evaluator(path, game, backend="onnx", iters=iters)
+            return network_evaluator(path, game, backend="onnx", iters=iters, threads=threads)
         except (RuntimeError, TypeError, ValueError) as err:  # export of an unusual network failed
             if isinstance(err, AgentError):
                 raise
             logging.getLogger(__name__).warning("ONNX export of %s failed (%s); using torch", path, err)
             return network_evaluator(path, game, backend="torch", iters=iters)
     return network_evaluator(path, game, backend=backend if backend != "auto" else resolve_backend("auto"),
-                             iters=iters)
+                             iters=iters, threads=threads)

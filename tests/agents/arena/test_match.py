@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from agents.core import Agent, AgentError
-from agents.arena.match import play_game
+from agents.arena.clock import TimeForfeit
+from agents.arena.match import play_game, time_forfeit_returns
+from agents.arena.records import chess_result
 from agents.random import RandomAgent
 from games.core import CHANCE, State
 from games.registry import make_game
@@ -106,3 +108,33 @@ def test_illegal_action_and_wrong_seat_count() -> None:
         play_game(game, [Cheat(), RandomAgent(0)], seed=0, specs=["cheat", "random"])
     with pytest.raises(ValueError, match="needs 2 agents"):
         play_game(game, [RandomAgent(0)], seed=0)
+
+
+class _Flags(RandomAgent):
+    """Runs out of time on its third move."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__(seed)
+        self.moves = 0
+
+    def reset(self) -> None:
+        self.moves = 0
+
+    def act(self, state: State) -> int:
+        self.moves += 1
+        if self.moves == 3:
+            raise TimeForfeit("out of time", 0.01)
+        return super().act(state)
+
+
+@pytest.mark.parametrize("seat", [0, 1])
+def test_loss_on_time(seat: int) -> None:
+    game = make_game("chess")
+    seats = [RandomAgent(5), RandomAgent(6)]
+    seats[seat] = _Flags(7)
+    record = play_game(game, seats, seed=3, specs=["a", "b"])
+    assert record.termination == "time_forfeit" and record.finished
+    assert record.returns == ((-1.0, 1.0) if seat == 0 else (1.0, -1.0))
+    assert record.plies == 4 + seat and len(record.moves) == record.plies
+    assert chess_result(record) == ("0-1" if seat == 0 else "1-0")
+    assert time_forfeit_returns(3, 1) == (0.5, -1.0, 0.5)
