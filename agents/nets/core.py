@@ -24,7 +24,7 @@ from games.core import Game, GameSpec, InputError, UnsupportedGameError
 if TYPE_CHECKING:
     from agents.nets.evaluator import TorchEvaluator
 
-NetKind = Literal["resnet", "recurrent", "mlp", "sudoku"]
+NetKind = Literal["resnet", "recurrent", "mlp", "sudoku", "sudoku_think"]
 
 
 class NetConfigError(InputError):
@@ -36,7 +36,8 @@ class NetConfig:
     """Architecture of a policy/value network."""
 
     kind: NetKind = "resnet"
-    """Family: ``resnet``, ``recurrent`` (weight-tied, iterable), ``mlp`` or ``sudoku`` (:mod:`agents.nets.sudoku`)."""
+    """Family: ``resnet``, ``recurrent`` (weight-tied, iterable), ``mlp``, ``sudoku`` (:mod:`agents.nets.sudoku`) or
+    ``sudoku_think`` (:mod:`agents.nets.sudoku_think`: iterable, with a halting head)."""
     blocks: int = 4
     """Residual blocks of the tower (resnet) or inside the weight-tied block (recurrent); hidden layers (mlp)."""
     channels: int = 64
@@ -49,8 +50,9 @@ class NetConfig:
     """1x1-convolution channels of the policy head (resnet, recurrent)."""
 
     def __post_init__(self) -> None:
-        if self.kind not in ("resnet", "recurrent", "mlp", "sudoku"):
-            raise NetConfigError(f"unknown network kind '{self.kind}' (known: resnet, recurrent, mlp, sudoku)")
+        if self.kind not in ("resnet", "recurrent", "mlp", "sudoku", "sudoku_think"):
+            raise NetConfigError(f"unknown network kind '{self.kind}' (known: resnet, recurrent, mlp, sudoku, "
+                                 "sudoku_think)")
         for name in ("blocks", "channels", "iters", "value_hidden", "policy_channels"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
@@ -97,6 +99,10 @@ def build_network(config: NetConfig, spec: GameSpec) -> PolicyValueNet:
         from agents.nets.sudoku import SudokuNet
 
         return SudokuNet(config, spec)
+    if config.kind == "sudoku_think":
+        from agents.nets.sudoku_think import SudokuThinkNet
+
+        return SudokuThinkNet(config, spec)
     if len(spec.observation_shape) != 3:
         raise UnsupportedGameError(
             f"a {config.kind} network needs [C, H, W] observations; {spec.name} has {spec.observation_shape} (use kind mlp)")
