@@ -15,7 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from agents.nets.checkpoint import Checkpoint, TrainingMetadata, checkpoint_path, save_checkpoint
+from agents.nets.checkpoint import Checkpoint, CheckpointError, TrainingMetadata, checkpoint_path, save_checkpoint
 from agents.nets.recurrent import RecurrentNet
 from agents.nets.core import NetConfig, PolicyValueNet, build_network, flops_per_evaluation
 from games.core import GameSpec
@@ -62,7 +62,23 @@ class Learner:
         self.samples = 0
         self.selfplay_evaluations = 0
         self.seconds_before = 0.0
+        self.parent = ""
+        """Where the run's first weights came from (``--init``), in words; empty for random weights."""
         self._started = time.monotonic()
+
+    def initialize(self, ckpt: Checkpoint) -> None:
+        """Start a new run from ``ckpt``'s weights (``--init``): the step, counters and optimizer stay fresh,
+        and :attr:`parent` records the checkpoint. Raises :class:`CheckpointError` for another game's
+        checkpoint or one whose network differs from this learner's."""
+        if ckpt.game != self.game_name:
+            raise CheckpointError(f"--init checkpoint '{ckpt.path}' is a {ckpt.game} network, not {self.game_name}")
+        if ckpt.network != self.model.config:
+            raise CheckpointError(f"--init checkpoint '{ckpt.path}' has network {ckpt.network}, the run "
+                                  f"{self.model.config}")
+        self.model.load_state_dict(ckpt.weights)
+        m = ckpt.metadata
+        self.parent = (f"{ckpt.path} ({ckpt.game}, learner step {m.learner_steps}, {m.samples} positions, "
+                       f"{m.compute_flops:.3g} FLOPs; {m.training or 'training not recorded'})")
 
     def restore(self, ckpt: Checkpoint) -> None:
         """Continue from a checkpoint: weights, optimizer state and counters."""
@@ -74,13 +90,15 @@ class Learner:
         train_evals = m.learner_steps * self.config.batch_size * TRAINING_PASS_COST
         self.selfplay_evaluations = max(0, m.network_evaluations - train_evals)
         self.seconds_before = m.wall_seconds
+        self.parent = m.parent
         self._started = time.monotonic()
 
     def set_progress(self, progress: float) -> float:
         """Set the learning rate for ``progress`` through the budget (``LearnerConfig.lr_schedule`` by
         :func:`selfplay.training.scheduled_lr`); returns it."""
         cfg = self.config
-        lr = scheduled_lr(cfg.lr, progress, schedule=cfg.lr_schedule, final=cfg.lr_final)
+        lr = scheduled_lr(cfg.lr, progress, schedule=cfg.lr_schedule, final=cfg.lr_final, step=self.step,
+                          warmup_steps=cfg.warmup_steps)
         for group in self.optimizer.param_groups:
             group["lr"] = lr
         return lr
@@ -120,7 +138,8 @@ class Learner:
             learner_steps=self.step, selfplay_games=self.selfplay_games, samples=self.samples,
             wall_seconds=self.seconds_before + time.monotonic() - self._started,
             network_evaluations=int(evaluations), flops_per_evaluation=int(self.flops),
-            training="self-play (selfplay.train: batched MCTS games, visit or improved-policy targets)")
+            training="self-play (selfplay.train: batched MCTS games, visit or improved-policy targets)",
+            parent=self.parent)
 
     def save(self, run_dir: str | Path) -> Path:
         """Write ``run_dir/checkpoints/<step>.pt`` atomically (weights, optimizer, metadata)."""

@@ -1,9 +1,14 @@
 """Replay buffer (plain class): a bounded ring of positions filled with whole games.
 
 Sampling is uniform over the window, or by recency: a position's weight halves every
-``recency_half_life`` positions of age.
+``recency_half_life`` positions of age. The buffer also counts what the games say about the run:
+how each ended (:attr:`~selfplay.core.PlayedGame.termination`), their length, and the false-positive
+rates of resignation and draw adjudication measured on check games.
 """
 from __future__ import annotations
+
+from collections import Counter
+from typing import Any
 
 import numpy as np
 
@@ -25,6 +30,14 @@ class ReplayBuffer:
         """Resignation-check games in which someone would have resigned."""
         self.resign_false_positives = 0
         """... and that player did not lose."""
+        self.draw_checks = 0
+        """Check games in which draw adjudication would have fired."""
+        self.draw_false_positives = 0
+        """... and that ended decisively."""
+        self.terminations: Counter[str] = Counter()
+        """Games by how they ended."""
+        self.plies_added = 0
+        """Plies of all games received."""
         self._arrays: dict[str, np.ndarray] | None = None
         self._stamp = np.zeros(config.capacity, np.int64)  # positions_added at insertion
 
@@ -54,6 +67,11 @@ class ReplayBuffer:
         if game.resign_false_positive is not None:
             self.resign_checks += 1
             self.resign_false_positives += int(game.resign_false_positive)
+        if game.draw_false_positive is not None:
+            self.draw_checks += 1
+            self.draw_false_positives += int(game.draw_false_positive)
+        self.terminations[game.termination or "unknown"] += 1
+        self.plies_added += game.plies
 
     def add_games(self, games: list[PlayedGame]) -> int:
         """Add several games; returns the positions held afterwards."""
@@ -73,8 +91,15 @@ class ReplayBuffer:
             idx = self.rng.choice(self.size, size=batch_size, p=weights / weights.sum())
         return {key: arr[idx] for key, arr in self._arrays.items()}
 
-    def stats(self) -> dict[str, float]:
-        """Counters for logs: size, positions and games added, resignation false-positive rate."""
-        rate = self.resign_false_positives / self.resign_checks if self.resign_checks else float("nan")
+    def stats(self) -> dict[str, Any]:
+        """Counters for logs: size, positions and games added, mean game length, the false-positive rates of
+        resignation and draw adjudication (NaN before any check game fired), and ``terminations``: games
+        by how they ended."""
+        nan = float("nan")
         return {"size": self.size, "positions_added": self.positions_added, "games_added": self.games_added,
-                "resign_checks": self.resign_checks, "resign_false_positive_rate": rate}
+                "mean_plies": self.plies_added / self.games_added if self.games_added else nan,
+                "resign_checks": self.resign_checks,
+                "resign_false_positive_rate": self.resign_false_positives / self.resign_checks if self.resign_checks else nan,
+                "draw_checks": self.draw_checks,
+                "draw_false_positive_rate": self.draw_false_positives / self.draw_checks if self.draw_checks else nan,
+                "terminations": dict(self.terminations)}

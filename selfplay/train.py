@@ -1,10 +1,15 @@
 """``python -m selfplay.train GAME [--config FILE] [--workers N] [--steps N | --minutes M] [--out DIR]
 [--resume] [--json]``: self-play training on Ray.
 
-``ray.init()`` is called without an address: it starts a local Ray, or joins the cluster when run under
-``ray job submit``. The run folder gets ``config.json``, ``metrics.jsonl``, TensorBoard events in
-``tensorboard/`` and checkpoints ``checkpoints/000123.pt``. ``--resume`` continues from the newest
-checkpoint with the same step count (the run's own ``config.json`` is used unless ``--config`` is given).
+Ray: under ``ray job submit`` (or with ``RAY_ADDRESS`` set, or a ``ray start`` cluster on this machine) the
+run joins that cluster; otherwise it starts a local Ray of its own that does not outlive the command, even
+when the command is killed (:mod:`selfplay.local_ray`). The run folder gets ``config.json``,
+``metrics.jsonl``, TensorBoard events in ``tensorboard/`` and checkpoints ``checkpoints/000123.pt``.
+``--resume`` continues from the newest checkpoint with the same step count (the run's own ``config.json``
+is used unless ``--config`` is given).
+``--init CKPT`` starts a new run from a checkpoint's weights (chess: ``configs/chess.json`` starts from the
+distilled network): its network config replaces the config's, the learner starts at step 0, and every
+checkpoint of the run names it as its parent; a checkpoint of another game is refused.
 
 Every field of :class:`~selfplay.core.TrainConfig` is also a flag that overrides the config
 (``--learner-lr 3e-4``, ``--selfplay-simulations 200``, ``--network-blocks 6``, ``--workers 4``; ``--help``
@@ -27,7 +32,7 @@ from agents.nets.core import default_net_config
 from games.cli import run_cli
 from games.core import InputError
 from games.registry import make_game
-from selfplay.core import ConfigError, TrainConfig
+from selfplay.core import ConfigError, TrainConfig, with_init_network
 
 
 class RunDirError(InputError):
@@ -52,7 +57,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def build_config(args: argparse.Namespace, run_dir: Path) -> TrainConfig:
     """The run's config: --config file, else the run's own config.json on --resume, else defaults; then the
-    config flags given on the command line."""
+    config flags given on the command line; then (new runs) the network of the ``init`` checkpoint."""
     game = make_game(args.game)
     if args.config:
         data = json.loads(_read(Path(args.config)))
@@ -64,7 +69,8 @@ def build_config(args: argparse.Namespace, run_dir: Path) -> TrainConfig:
         config = TrainConfig(game=args.game, network=default_net_config(game.spec))
     if config.game != game.spec.name:
         raise ConfigError(f"config is for game '{config.game}', not '{args.game}'")
-    return from_flags(TrainConfig, args, base=config)
+    config = from_flags(TrainConfig, args, base=config)
+    return config if args.resume else with_init_network(config)  # a resumed run has its own weights
 
 
 def _read(path: Path) -> str:
@@ -93,13 +99,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import ray
 
+    from selfplay.local_ray import init_ray
     from selfplay.trainer import Budget, Trainer
 
     # Ray starts its workers at nice 15 by default while the learner (this process) stays at 0: on a busy
     # machine self-play then starves and the learner waits on the replay ratio. Same priority for both.
     os.environ.setdefault("RAY_worker_niceness", "0")
-    if not ray.is_initialized():
-        ray.init(log_to_driver=True)  # no address: local Ray, or the cluster under `ray job submit`
+    if not ray.is_initialized():  # the cluster under `ray job submit`, else a local Ray that dies with us
+        init_ray(log_to_driver=True)
     trainer = Trainer(config, run_dir, resume=args.resume, progress=not args.quiet)
     summary = trainer.run(Budget(steps=args.steps, minutes=args.minutes))
     if args.json:

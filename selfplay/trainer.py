@@ -7,6 +7,13 @@ checkpoints atomically and logs ``metrics.jsonl`` lines and TensorBoard events
 (:class:`selfplay.training.MetricsWriter`; a resumed run first drops what a killed run logged past its
 checkpoint). A worker that dies is
 restarted by Ray (rebuilt from config + newest checkpoint); its lost call is simply submitted again.
+
+A new run with ``config.init`` starts from that checkpoint's weights (step 0, fresh optimizer; the
+checkpoints name it as their parent). With shared inference (``config.inference.mode == "shared"``) one
+inference actor evaluates for every worker and gets each published version of the weights.
+Each log line also reports how games ended: the shares of each termination (resignation, adjudicated
+draw, checkmate, ...), the mean game length and the false-positive rates of resignation and draw
+adjudication measured on check games.
 """
 from __future__ import annotations
 
@@ -21,7 +28,7 @@ from ray.exceptions import ActorUnavailableError, RayActorError
 
 from agents.nets.checkpoint import latest_checkpoint, load_checkpoint
 from games.registry import make_game
-from selfplay.actors import make_buffer_actor, make_worker_actor
+from selfplay.actors import make_buffer_actor, make_inference_actor, make_worker_actor
 from selfplay.core import TrainConfig
 from selfplay.learner import Learner
 from selfplay.training import CheckpointCadence, MetricsWriter, Progress, finite_or_none
@@ -60,6 +67,9 @@ class Trainer:
         if newest is not None:
             self.learner.restore(load_checkpoint(newest))
             log.info("resumed from %s at step %d", newest, self.learner.step)
+        elif config.init:
+            self.learner.initialize(load_checkpoint(config.init))
+            log.info("new run from the weights of %s", self.learner.parent)
         self.start_step = self.learner.step
         self.run_dir.mkdir(parents=True, exist_ok=True)
         config.save(self.run_dir / "config.json")
@@ -69,6 +79,8 @@ class Trainer:
         self.moves_this_run = 0
         self.workers: list[Any] = []
         self.buffer: Any = None
+        self.inference: Any = None
+        """The shared inference actor (shared inference only)."""
 
     # ----- the loop ------------------------------------------------------------------------------
     def run(self, budget: Budget) -> dict[str, Any]:
@@ -76,9 +88,14 @@ class Trainer:
         cfg = self.config
         start = time.monotonic()
         self.buffer, buffer_name = make_buffer_actor(cfg)
-        self.workers = [make_worker_actor(cfg, self.run_dir, i, buffer_name, cfg.worker_cpus) for i in range(cfg.workers)]
         weights_ref = ray.put(self.learner.weights())
         version = self.learner.step
+        inference_name = ""
+        if cfg.inference.mode == "shared":
+            self.inference, inference_name = make_inference_actor(cfg, self.run_dir)
+            self.inference.load_weights.remote(weights_ref, version)
+        self.workers = [make_worker_actor(cfg, self.run_dir, i, buffer_name, cfg.worker_cpus, inference_name)
+                        for i in range(cfg.workers)]
         inflight = {w.play.remote([weights_ref], version): i for i, w in enumerate(self.workers)}
         writer = MetricsWriter(self.run_dir, start_step=self.start_step)
         by_steps = budget.steps is not None
@@ -105,6 +122,8 @@ class Trainer:
                 bar.advance_to(position, loss=losses[-1]["loss"])
                 if step % cfg.learner.publish_every == 0:
                     weights_ref, version = ray.put(self.learner.weights()), step
+                    if self.inference is not None:
+                        self.inference.load_weights.remote(weights_ref, version)
                 if step % cfg.learner.log_every == 0:
                     self._log(losses, writer, start)
                     losses = []
@@ -120,7 +139,7 @@ class Trainer:
         finally:
             bar.close()
             writer.close()
-            for actor in [*self.workers, self.buffer]:
+            for actor in [*self.workers, self.buffer, *([self.inference] if self.inference is not None else [])]:
                 ray.kill(actor, no_restart=True)
         seconds = time.monotonic() - start
         return {"game": cfg.game, "run_dir": str(self.run_dir), "checkpoint": str(last_ckpt),
@@ -128,8 +147,7 @@ class Trainer:
                 "samples": self.learner.samples, "positions_this_run": self.positions_this_run,
                 "moves_per_second": self.moves_this_run / seconds if seconds else 0.0,
                 "seconds": seconds, "worker_failures": self.worker_failures,
-                "games_by_worker": list(self.games_by_worker),
-                "resign_false_positive_rate": finite_or_none(stats["resign_false_positive_rate"])}
+                "games_by_worker": list(self.games_by_worker), **game_endings(stats)}
 
     def _done(self, budget: Budget, start: float) -> bool:
         if budget.steps is not None and self.learner.step >= budget.steps:
@@ -178,10 +196,23 @@ class Trainer:
             record[key] = sum(x[key] for x in losses) / len(losses)
         meta = self.learner.metadata()
         buffer = ray.get(self.buffer.stats.remote())
-        record.update(buffer_size=buffer["size"], resign_false_positive_rate=buffer["resign_false_positive_rate"])
+        record.update(buffer_size=buffer["size"], **game_endings(buffer))
         record.update(games=meta.selfplay_games, samples=meta.samples, wall_seconds=meta.wall_seconds,
                       compute_flops=meta.compute_flops, worker_failures=self.worker_failures,
                       moves_per_second=self.moves_this_run / seconds if seconds else 0.0)
         writer.write(self.learner.step, record)
         log.info("step %d loss %.4f games %d samples %d moves/s %.1f", self.learner.step,
                  record.get("loss", float("nan")), meta.selfplay_games, meta.samples, record["moves_per_second"])
+
+
+def game_endings(buffer_stats: dict[str, Any]) -> dict[str, Any]:
+    """What the games so far say, for logs: ``mean_plies``, the false-positive rates of resignation and
+    draw adjudication (None before a check game fired) and ``ended_<termination>``: the share of games
+    that ended so (``ended_resigned``, ``ended_adjudicated_draw``, ``ended_checkmate``, ...)."""
+    endings = buffer_stats.get("terminations", {})
+    games = sum(endings.values())
+    out: dict[str, Any] = {key: finite_or_none(float(buffer_stats[key]))
+                           for key in ("mean_plies", "resign_false_positive_rate", "draw_false_positive_rate")}
+    out.update(resign_checks=buffer_stats["resign_checks"], draw_checks=buffer_stats["draw_checks"])
+    out.update({f"ended_{name}": count / games for name, count in sorted(endings.items())})
+    return out

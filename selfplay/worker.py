@@ -3,9 +3,16 @@
 Every move of every game is searched together (one evaluator call per search step for all games).
 Exploration: Dirichlet noise at full-search roots, a temperature schedule by ply, optional playout-cap
 randomization (a fraction of moves gets a full search and becomes a policy target; the others a fast
-search without noise), optional resignation with a fraction of games played out to measure how often
-resigning would have been wrong; optionally a small share of uniformly random moves
-(``random_move_prob``), so that the network also meets positions after mistakes.
+search without noise), optional resignation and draw adjudication with a fraction of games played out
+(check games) to measure how often each would have been wrong; optionally a small share of uniformly
+random moves (``random_move_prob``), so that the network also meets positions after mistakes.
+
+Draw adjudication (``SelfPlayConfig.draw_adjudication_ply`` > 0, two-player games): before the move of
+ply ``n`` is played (``n`` counts the game's searched positions, the first being 1), the game ends as a
+draw when ``n >= draw_adjudication_ply`` and the searches of the last ``draw_adjudication_plies``
+positions (both sides) all found ``|root value| <= draw_value_threshold``. Every position of an
+adjudicated game gets value target 0. Each finished game names its termination
+(:attr:`selfplay.core.PlayedGame.termination`), so runs log how often each rule fires.
 """
 from __future__ import annotations
 
@@ -27,8 +34,12 @@ class _GameInProgress:
     policies: list[np.ndarray] = field(default_factory=list)
     movers: list[int] = field(default_factory=list)
     full: list[bool] = field(default_factory=list)
-    resign_check: bool = False
+    check: bool = False
+    """Played to the end whatever resignation and draw adjudication say (their false-positive check)."""
     resign_check_player: int = -1
+    draw_check_ply: int = -1
+    drawish_plies: int = 0
+    """Consecutive positions, up to the last one, whose |root value| was within the draw threshold."""
 
 
 def mcts_config(config: SelfPlayConfig, seed: int, fast: bool = False) -> MCTSConfig:
@@ -74,8 +85,10 @@ class SelfPlayWorker:
         self.games_finished = 0
 
     def _new_game(self) -> _GameInProgress:
-        check = self.config.resign_threshold > 0 and self.rng.random() < self.config.resign_check_fraction
-        return _GameInProgress(state=self.game.new_state(self.rng), resign_check=check)
+        cfg = self.config
+        adjudicates = cfg.resign_threshold > 0 or cfg.draw_adjudication_ply > 0
+        check = adjudicates and self.rng.random() < cfg.resign_check_fraction
+        return _GameInProgress(state=self.game.new_state(self.rng), check=check)
 
     def play_step(self) -> list[PlayedGame]:
         """Search every game's position once, play one move in each; returns the games that ended."""
@@ -119,13 +132,17 @@ class SelfPlayWorker:
         if self._resigns(g, summary, mover):
             return self._finish(g, resigned_player=mover)
         ply = len(g.movers)
+        if self._adjudicates_draw(g, summary, ply):
+            return self._finish(g, termination="adjudicated_draw")
         temperature = self.config.temperature if ply <= self.config.temperature_moves else self.config.final_temperature
         action = summary.action if self.config.gumbel and temperature == 0 else select_action(summary, temperature, self.rng)
         if self.config.random_move_prob > 0 and self.rng.random() < self.config.random_move_prob:
             action = int(self.rng.choice(np.flatnonzero(mask)))
         state.apply(action)
-        if state.is_terminal() or ply >= self.max_plies:
-            return self._finish(g)
+        if state.is_terminal():
+            return self._finish(g, termination=_termination(state))
+        if ply >= self.max_plies:
+            return self._finish(g, termination="max_plies")
         self.mcts.advance(i, action)
         return None
 
@@ -136,20 +153,36 @@ class SelfPlayWorker:
             return False
         if summary.value >= -cfg.resign_threshold:
             return False
-        if g.resign_check:
+        if g.check:
             if g.resign_check_player < 0:
                 g.resign_check_player = mover
             return False
         return True
 
-    def _finish(self, g: _GameInProgress, resigned_player: int = -1) -> PlayedGame:
+    def _adjudicates_draw(self, g: _GameInProgress, summary: SearchSummary, ply: int) -> bool:
+        """Draw adjudication (module docstring): True when the game is to end as a draw here; in a check
+        game the first such ply is noted instead."""
+        cfg = self.config
+        if cfg.draw_adjudication_ply <= 0 or self.game.spec.num_players != 2:
+            return False
+        g.drawish_plies = g.drawish_plies + 1 if abs(summary.value) <= cfg.draw_value_threshold else 0
+        if ply < cfg.draw_adjudication_ply or g.drawish_plies < cfg.draw_adjudication_plies:
+            return False
+        if g.check:
+            if g.draw_check_ply < 0:
+                g.draw_check_ply = ply
+            return False
+        return True
+
+    def _finish(self, g: _GameInProgress, resigned_player: int = -1, termination: str = "") -> PlayedGame:
         spec = self.game.spec
         if resigned_player >= 0:
             returns = np.full(spec.num_players, spec.max_utility, np.float64)
             returns[resigned_player] = spec.min_utility
+            termination = "resigned"
         elif g.state.is_terminal():
             returns = np.asarray(g.state.returns(), np.float64)
-        else:  # ply cap: scored a draw
+        else:  # ply cap or adjudicated draw: scored a draw
             returns = np.zeros(spec.num_players, np.float64)
         values = np.array([returns[p] / self.value_scale for p in g.movers], np.float32)
         return PlayedGame(
@@ -163,6 +196,8 @@ class SelfPlayWorker:
             plies=len(g.movers),
             resigned=resigned_player >= 0,
             resign_check_player=g.resign_check_player,
+            draw_check_ply=g.draw_check_ply,
+            termination=termination,
             worker_id=self.worker_id,
         )
 
@@ -170,3 +205,11 @@ class SelfPlayWorker:
         """Tag the games played from now on with the learner step of the current weights; trees restart."""
         self.model_version = int(version)
         self.mcts.reset()
+
+
+def _termination(state: State) -> str:
+    """The name a finished game gives its ending (chess: ``checkmate``, ``fifty_moves``, ...), else
+    ``terminal``."""
+    name = getattr(state, "termination", None)
+    value = name() if callable(name) else None
+    return str(value) if value else "terminal"

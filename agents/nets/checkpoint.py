@@ -54,6 +54,9 @@ class TrainingMetadata:
     """Floating-point operations of one position's forward pass."""
     training: str = ""
     """How the network was trained, in words (e.g. ``self-play`` or ``distilled from Stockfish depth 6 ...``)."""
+    parent: str = ""
+    """The checkpoint training started from (``--init``): its path, game, step and training, in words;
+    empty when trained from random weights. The counters above count this training only."""
 
     @property
     def compute_flops(self) -> float:
