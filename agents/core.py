@@ -227,6 +227,8 @@ class PuzzleResult:
     """Search nodes the agent visited."""
     seconds: float
     """Seconds the agent spent."""
+    iterations: int | None = None
+    """Recurrent iterations the network thought for (summed over its calls), or None for agents without."""
 
 
 @runtime_checkable

@@ -171,14 +171,17 @@ def flag_names_in(message: str, cls: type, prefix: str = "") -> str:
     """``message`` with the field names of ``cls`` (and its nested configs) written as their flags."""
     names: dict[str, str] = {}
 
-    def collect(klass: type, at: str) -> None:
+    def collect(klass: type, at: str) -> None:  # a config's own fields name first, then its nested ones
         hints = typing.get_type_hints(klass)
+        nested = []
         for field in dataclasses.fields(klass):
             kind, _ = _optional(hints[field.name])
             if dataclasses.is_dataclass(kind):
-                collect(kind, at + field.name + ".")
+                nested.append((kind, at + field.name + "."))
             else:
                 names.setdefault(field.name, flag_name(at + field.name))
+        for kind, path in nested:
+            collect(kind, path)
 
     collect(cls, prefix)
     pattern = re.compile(r"(?<![\w.-])(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?![\w-])")

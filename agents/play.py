@@ -17,10 +17,13 @@ most games; after each pair of games the log-likelihood ratio of A's wins/draws/
 the match stops when it leaves its bounds: "H1 accepted" (A is at least elo1 stronger), "H0 accepted",
 or "inconclusive" after ``--games``. The summary gains ``sprt``: ``{llr, lower, upper, decision, games}``.
 
-Exit status: 0; 2 for bad input (unknown game or agent, malformed spec or FEN, Stockfish missing);
-1 when an agent fails mid-match (engine died) and 130 on Ctrl-C — both after printing the summary of
-the finished games, which stay in the files. One-player games (sudoku) are handed to
-``agents.arena.puzzles`` with the same arguments.
+Exit status: 0; 2 for bad input (unknown game or agent, malformed spec or FEN, a value out of range,
+Stockfish missing); 1 when an agent fails mid-match (engine died) and 130 on Ctrl-C — both after printing
+the summary of the finished games, which stay in the files. ``summary.json`` holds the run's
+``provenance`` (:mod:`agents.provenance`: command, commit, versions, machine, date, wall time).
+
+One-player games (sudoku) take one agent and ``--puzzles FILE`` or ``--generate N`` (``--games N``: the
+first N puzzles) and run in puzzle mode (:mod:`agents.arena.puzzles`): every answer checked, solve rate.
 
 Poker: mbb/hand with a 95% interval over the duplicate pairs; on Kuhn and Leduc between tabular agents
 (``cfr``, ``subgame``) also the AIVAT-corrected estimate (:mod:`agents.arena.aivat`), whose interval is
@@ -42,31 +45,38 @@ from tqdm import tqdm
 
 from agents.arena.match import play_game
 from agents.arena.openings import default_opening_plies, random_opening
+from agents.arena.puzzles import add_puzzle_flags, load_puzzles, run_puzzles
 from agents.arena.records import GameRecord, RecordWriter, hand_history, pgn_from_record
 from agents.arena.stats import SprtConfig, llr, parse_sprt
 from agents.arena.summary import BIG_BLINDS, MatchSummary, format_summary, summarize
 from agents.core import Agent, AgentError
 from agents.flags import CliParser
 from agents.human import parse_move
+from agents.provenance import RunInfo
 from agents.registry import agent_names, make_agent
 from games.cli import run_cli
 from games.core import Game, InputError, State, StateParseError
 from games.registry import game_names, make_game
 
-_VALUE_OPTIONS = {"--games", "--seed", "--out", "--fen", "--moves", "--start", "--openings", "--max-plies", "--sprt"}
+TWO_PLAYER_OPTIONS = ("fen", "moves", "start", "openings", "max_plies", "sprt")
+"""Options (``dest`` names) of matches between two agents, refused in puzzle mode."""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = CliParser(prog="python -m agents.play", description=__doc__.split("\n\n")[0],
+    parser = CliParser(prog="python -m agents.play",
+                       description=__doc__.split("\n\n")[0] + "\n\nOne-player games (sudoku): python -m agents.play "
+                       "sudoku SPEC (--puzzles FILE | --generate N) [--games N]: every answer checked, solve rate.",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog=f"games: {', '.join(game_names())}, openspiel:<name>; agents: {', '.join(agent_names())}")
     parser.add_argument("game", help="game name, e.g. chess, connect_four, kuhn_poker, openspiel:hex")
     parser.add_argument("spec_a", help="agent A, e.g. random, stockfish:elo=1500, mcts:sims=200, human")
-    parser.add_argument("spec_b", help="agent B")
-    parser.add_argument("--games", type=int, default=2, help="number of games (default 2)")
+    parser.add_argument("spec_b", nargs="?", help="agent B (none for a one-player game such as sudoku)")
+    parser.add_argument("--games", type=int, default=None,
+                        help="number of games (default 2); sudoku: the first N puzzles (default all)")
     parser.add_argument("--seed", type=int, default=0, help="seed of agents, openings and chance (default 0)")
     parser.add_argument("--out", default=None,
-                        help="output folder (default runs/matches/<timestamp>; '-' for no files)")
+                        help="output folder (default runs/matches/<timestamp>; '-' for no files; sudoku: files "
+                             "only with --out)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     parser.add_argument("--fen", help="chess: start from this FEN")
     parser.add_argument("--moves", help='start after these moves, e.g. "e4 e5 Nf3" (UCI or SAN for chess)')
@@ -77,19 +87,32 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-plies", type=int, default=None, help="cut games off after this many moves")
     parser.add_argument("--sprt", default=None, metavar="elo0=0,elo1=10[,alpha=0.05,beta=0.05]",
                         help="stop early by a sequential probability ratio test on A's Elo; --games is the most")
+    add_puzzle_flags(parser.add_argument_group("one-player games (sudoku): puzzle mode, one agent"), required=False)
     return parser
 
 
-def _first_positional(argv: Sequence[str]) -> str | None:
-    skip = False
-    for token in argv:
-        if skip:
-            skip = False
-        elif token.startswith("-"):
-            skip = token in _VALUE_OPTIONS
-        else:
-            return token
-    return None
+def check_args(args: argparse.Namespace, game: Game) -> None:
+    """Refuse values out of range and options that do not fit the game (InputError: one line, exit 2)."""
+    if args.games is not None and args.games < 1:
+        raise InputError(f"--games must be at least 1; got {args.games}")
+    if args.seed < 0:
+        raise InputError(f"--seed must be >= 0; got {args.seed}")
+    if args.max_plies is not None and args.max_plies < 1:
+        raise InputError(f"--max-plies must be at least 1; got {args.max_plies}")
+    if args.openings is not None and args.openings < 0:
+        raise InputError(f"--openings must be >= 0; got {args.openings}")
+    if game.spec.num_players == 1:
+        if args.spec_b is not None:
+            raise InputError(f"{game.spec.name} is a one-player game: give one agent, not '{args.spec_b}' as well")
+        given = [f"--{name.replace('_', '-')}" for name in TWO_PLAYER_OPTIONS if getattr(args, name) is not None]
+        if given:
+            raise InputError(f"{given[0]} is for two-player games, not {game.spec.name}")
+        return
+    if args.spec_b is None:
+        raise InputError(f"{game.spec.name} needs two agents: python -m agents.play {args.game} SPEC_A SPEC_B")
+    for flag in ("puzzles", "generate", "min_guesses"):
+        if getattr(args, flag) is not None:
+            raise InputError(f"--{flag.replace('_', '-')} is for one-player games (sudoku), not {game.spec.name}")
 
 
 def start_state(game: Game, fen: str | None, moves: str | None, text: str | None) -> State | None:
@@ -106,13 +129,14 @@ def start_state(game: Game, fen: str | None, moves: str | None, text: str | None
     if moves:
         if state is None:
             state = game.new_state(np.random.default_rng(0))
+        nolimit = game.spec.name.startswith("holdem_nolimit")  # cards and raise sizes in the game's own words
         for i, move in enumerate(moves.split()):
             if state.is_terminal():
                 raise InputError(f"--moves: the game is over before move {i + 1} '{move}'")
-            if state.is_chance_node():
+            if state.is_chance_node() and not nolimit:
                 raise InputError("--moves cannot pass a chance node")
             try:
-                state.apply(parse_move(state, move))
+                state.apply(state.string_to_action(move) if nolimit else parse_move(state, move))
             except InputError as err:
                 raise InputError(f"--moves: move {i + 1}: {err}") from None
     if state is not None and state.is_terminal():
@@ -127,6 +151,8 @@ class _Outputs:
     folder: Path | None
     records: RecordWriter | None = None
     extra: dict[str, IO[str]] = field(default_factory=dict)
+    game: Game | None = None
+    """The game, where a file needs it to replay the records (ACPC logs)."""
 
     @classmethod
     def open(cls, out: str | None, game: Game) -> "_Outputs":
@@ -148,6 +174,9 @@ class _Outputs:
             outputs.extra["pgn"] = (folder / "games.pgn").open("a", encoding="utf-8")
         if not game.spec.perfect_information:
             outputs.extra["hands"] = (folder / "hands.txt").open("a", encoding="utf-8")
+        if game.spec.name.startswith("holdem_nolimit"):  # ACPC log lines (agents.arena.acpc_log)
+            outputs.extra["acpc"] = (folder / "hands.log").open("a", encoding="utf-8")
+            outputs.game = game
         return outputs
 
     def write(self, record: GameRecord, index: int, event: str) -> None:
@@ -157,16 +186,21 @@ class _Outputs:
             self.extra["pgn"].write(pgn_from_record(record, event=event, round_=index))
         if "hands" in self.extra:
             self.extra["hands"].write(hand_history(record, index))
+        if "acpc" in self.extra and self.game is not None:
+            from agents.arena.acpc_log import state_line
+
+            self.extra["acpc"].write(state_line(self.game, record, index - 1) + "\n")
         for handle in self.extra.values():
             handle.flush()
 
-    def close(self, summary: MatchSummary | None, meta: dict[str, object]) -> None:
+    def close(self, summary: MatchSummary | None, meta: dict[str, object], provenance: RunInfo) -> None:
         if self.records is not None:
             self.records.close()
         for handle in self.extra.values():
             handle.close()
         if self.folder is not None and summary is not None:
-            (self.folder / "summary.json").write_text(json.dumps({**meta, **summary.to_json()}, indent=2) + "\n")
+            record = {**meta, **summary.to_json(), "provenance": provenance.to_json()}
+            (self.folder / "summary.json").write_text(json.dumps(record, indent=2) + "\n")
 
 
 def one_inference_thread() -> None:
@@ -182,25 +216,24 @@ def one_inference_thread() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    provenance = RunInfo.begin(parser.prog, argv)  # before one_inference_thread: the user's environment
     one_inference_thread()
-    name = _first_positional(argv)
-    if name is not None and "-h" not in argv and "--help" not in argv:
-        if make_game(name).spec.num_players == 1:
-            from agents.arena.puzzles import main as puzzles_main
-
-            return int(puzzles_main(argv))
-    args = build_parser().parse_args(argv)
-    if args.games < 1:
-        raise InputError("--games must be at least 1")
-    args.sprt_config = parse_sprt(args.sprt) if args.sprt is not None else None
     game = make_game(args.game)
+    check_args(args, game)
+    if game.spec.num_players == 1:
+        puzzles = load_puzzles(args.puzzles, args.generate, args.min_guesses, args.seed, args.games)
+        return run_puzzles(game, args.spec_a, puzzles, seed=args.seed, out=args.out, as_json=args.json,
+                           provenance=provenance)
+    args.games = 2 if args.games is None else args.games
+    args.sprt_config = parse_sprt(args.sprt) if args.sprt is not None else None
+    args.provenance = provenance
     spec = game.spec
     base = start_state(game, args.fen, args.moves, args.start)
     plies = args.openings
     if plies is None:
         plies = default_opening_plies(game, start_given=base is not None)
-    if plies < 0:
-        raise InputError("--openings must be >= 0")
     if plies and spec.has_chance:
         raise InputError(f"--openings needs a game without chance; {spec.name} has chance nodes")
     agents: list[Agent] = []
@@ -280,12 +313,14 @@ def _run_match(args: argparse.Namespace, game: Game, agents: list[Agent], base: 
         bar.close()
         for agent in agents:
             agent.close()
-        summary = summarize(returns, seats, poker=poker, big_blind=BIG_BLINDS.get(spec.name, 1.0), aivat_of_a=aivat)
+        rules = getattr(game, "rules", None)  # no-limit hold'em names its blinds in its rules
+        big_blind = getattr(rules, "big_blind", BIG_BLINDS.get(spec.name, 1.0))
+        summary = summarize(returns, seats, poker=poker, big_blind=float(big_blind), aivat_of_a=aivat)
         meta: dict[str, object] = {"game": spec.name, "spec_a": args.spec_a, "spec_b": args.spec_b,
                                    "seed": args.seed, "status": status}
         if sprt is not None:
             meta["sprt"] = sprt_result(summary, sprt, args.games)
-        outputs.close(summary, meta)
+        outputs.close(summary, meta, args.provenance)
     if message:
         sys.stderr.write(message + "\n")
     folder = str(outputs.folder) if outputs.folder is not None else None

@@ -27,6 +27,7 @@ import numpy as np
 
 from agents.flags import CliParser
 from agents.mcts import MCTSAgent
+from agents.provenance import RunInfo
 from agents.arena.records import GameRecord
 from agents.registry import make_agent
 from agents.arena.stats import score_of
@@ -158,8 +159,9 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def write_report(results: dict[str, Any], out: Path) -> None:
-    """``report.md``, ``report.html``, ``elo_vs_sims.png`` and ``results.json`` in ``out``."""
+def write_report(results: dict[str, Any], out: Path, provenance: RunInfo) -> dict[str, Any]:
+    """``report.md``, ``report.html``, ``elo_vs_sims.png`` and ``results.json`` in ``out``; returns the
+    results as written (with ``provenance``)."""
     import matplotlib.pyplot as plt
 
     from benchmarks.report import Report
@@ -202,7 +204,7 @@ def write_report(results: dict[str, Any], out: Path) -> None:
     ax.grid(alpha=0.3, which="both")
     ax.legend()
     report.figure("elo_vs_sims.png", fig)
-    report.write(out, results)
+    return report.write(out, results, provenance)
 
 
 def _sims(text: str) -> list[int]:
@@ -227,9 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="game processes (default 2)")
     parser.add_argument("--opening-plies", type=int, default=2, help="random plies before each pair of games")
     parser.add_argument("--measure-games", type=int, default=8, help="games replayed per agent to count sims")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of games, openings and agents (default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
+    provenance = RunInfo.begin(parser.prog, argv)
     sims = _sims(args.sims)
     if args.games_per_pair < 1 or args.measure_games < 1:
         raise AdaptiveBenchError("--games-per-pair and --measure-games must be >= 1")
@@ -243,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GameFailedError as err:
         sys.stderr.write(f"error: {err}\n  finished games are in {args.out}; re-run to resume\n")
         return 1
-    write_report(results, args.out)
+    results = write_report(results, args.out, provenance)
     if args.json:
         print(json.dumps(results))
         return 0

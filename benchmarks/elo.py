@@ -31,6 +31,7 @@ import numpy as np
 
 from agents.arena.stats import ELO_K, Z95, likelihood_of_superiority, normal_interval, score_of
 from agents.flags import CliParser
+from agents.provenance import RunInfo
 from games.core import InputError
 
 
@@ -264,11 +265,12 @@ def parse_anchor(text: str) -> tuple[str, float]:
         raise EloFitError(f"malformed anchor '{text}' (expected SPEC=ELO, e.g. random=0)") from None
 
 
-def write_elo_report(fit: EloFit, out_dir: Path, title: str = "Elo ratings") -> None:
-    """``report.md``, ``report.html``, ``ratings.json`` and ``ratings.png`` in ``out_dir``."""
+def write_elo_report(fit: EloFit, out_dir: Path, provenance: RunInfo, title: str = "Elo ratings") -> None:
+    """``report.md``, ``report.html``, ``results.json``, ``ratings.json`` and ``ratings.png`` in ``out_dir``
+    (``provenance``: the run that wrote them)."""
     import matplotlib.pyplot as plt
 
-    from benchmarks.report import Report
+    from benchmarks.report import Report, atomic_write
 
     order = sorted(fit.players, key=lambda n: fit.ratings[n].elo)
     report = Report(title)
@@ -288,9 +290,8 @@ def write_elo_report(fit: EloFit, out_dir: Path, title: str = "Elo ratings") -> 
     ax.set_xlabel("Elo (95% interval)")
     ax.grid(alpha=0.3)
     report.figure("ratings.png", fig)
-    data = fit.to_json()
-    report.write(out_dir, data)
-    (out_dir / "ratings.json").write_text(json.dumps(data, indent=2))
+    data = report.write(out_dir, fit.to_json(), provenance)
+    atomic_write(out_dir / "ratings.json", json.dumps(data, indent=2).encode())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -307,6 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="report folder (default: the first path)")
     parser.add_argument("--json", action="store_true", help="print the ratings as one JSON object")
     args = parser.parse_args(argv)
+    provenance = RunInfo.begin(parser.prog, argv)
     for path in args.paths:
         if not path.exists():
             raise EloFitError(f"no such file or folder: {path}")
@@ -314,7 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     anchors = dict(parse_anchor(a) for a in args.anchor) or default_anchors(games.players)
     fit = fit_elo(games, anchors, fit_advantage=not args.no_advantage, virtual_draws=args.virtual_draws)
     out = args.out or (args.paths[0] if args.paths[0].is_dir() else args.paths[0].parent)
-    write_elo_report(fit, out)
+    write_elo_report(fit, out, provenance)
     if args.json:
         print(json.dumps({"ratings": {n: {"elo": r.elo, "ci95": list(r.ci95), "games": r.games}
                                       for n, r in fit.ratings.items()},

@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import tempfile
 from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -64,8 +63,6 @@ class GamePlayer:
         self.slots = slots
         self._key: tuple[Any, ...] | None = None
         self._participants: list[Participant] = []
-        for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-            os.environ.setdefault(name, "1")
 
     def _agents_for(self, task: GameTask) -> list[Participant]:
         key = (task.game, task.pairing, task.agent_seeds)
@@ -122,17 +119,16 @@ def chunks(tasks: Sequence[GameTask], slots: int) -> list[list[GameTask]]:
 
 
 def ensure_ray() -> Any:
-    """``ray`` initialised: the cluster of ``RAY_ADDRESS`` / the job's cluster, else a local Ray of our own."""
-    import ray
+    """``ray`` initialised: the cluster to join (``RAY_ADDRESS``, ``ray job submit``, a ``ray start``
+    cluster here), else a local Ray of our own that does not outlive this process
+    (:func:`selfplay.local_ray.init_ray`)."""
+    from selfplay.local_ray import init_ray
 
-    if not ray.is_initialized():
-        if os.environ.get("RAY_ADDRESS"):
-            ray.init(logging_level=logging.WARNING)
-        else:
-            temp = tempfile.mkdtemp(prefix="gamesearch-ray-")
-            ray.init(include_dashboard=False, logging_level=logging.WARNING, _temp_dir=temp,
-                     runtime_env={"env_vars": {"OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}})
-    return ray
+    return init_ray(logging_level=logging.WARNING)
+
+
+ACTOR_ENV = {"env_vars": {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}}
+"""Each game actor computes on one thread (one CPU each)."""
 
 
 def _actor_class(ray: Any) -> Any:
@@ -178,7 +174,10 @@ def run_games_ray(tasks: Sequence[GameTask], sink: Sink, *, workers: int = 2, sl
 
     worker_cls = _actor_class(ray)
     queue: deque[list[GameTask]] = deque(chunks(tasks, slots))
-    actors = [worker_cls.options(scheduling_strategy="SPREAD").remote(slots) for _ in range(min(workers, len(queue)))]
+    def new_actor() -> Any:
+        return worker_cls.options(scheduling_strategy="SPREAD", runtime_env=ACTOR_ENV).remote(slots)
+
+    actors = [new_actor() for _ in range(min(workers, len(queue)))]
     if on_actors is not None:
         on_actors(actors)
     running: dict[Any, tuple[Any, list[GameTask]]] = {}
@@ -210,7 +209,7 @@ def run_games_ray(tasks: Sequence[GameTask], sink: Sink, *, workers: int = 2, sl
                     raise GameFailedError(f"{restarts} game workers died; giving up") from None
                 log.warning("a game worker died; its %d games go back to the queue", len(chunk))
                 queue.appendleft(chunk)
-                actor = worker_cls.options(scheduling_strategy="SPREAD").remote(slots)
+                actor = new_actor()
                 actors.append(actor)
                 submit(actor)
                 continue

@@ -1,4 +1,9 @@
-"""Writing benchmark reports: ``report.md``, ``report.html`` (plots embedded), PNG plots, ``results.json``."""
+"""Writing benchmark reports: ``report.md``, ``report.html`` (plots embedded), PNG plots, ``results.json``.
+
+Every report ends with the section "How to make this again" and its ``results.json`` holds the same record
+under ``provenance`` (:mod:`agents.provenance`: command, commit, package versions, machine, date, wall
+time). Files are written atomically (a temporary file renamed) with mode 0644, readable by others like
+the games files beside them."""
 from __future__ import annotations
 
 import base64
@@ -16,6 +21,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from agents.provenance import RunInfo, markdown as provenance_markdown  # noqa: E402
+
+FILE_MODE = 0o644
+"""Mode of every file written here (``mkstemp`` alone makes 0600)."""
 
 
 @dataclass
@@ -43,23 +53,30 @@ class Report:
         self.figures[name] = buf.getvalue()
         self.blocks.append(("figure", name))
 
-    def write(self, out_dir: Path, results: dict[str, Any]) -> None:
+    def write(self, out_dir: Path, results: dict[str, Any], provenance: RunInfo) -> dict[str, Any]:
+        """Write the figures, ``results.json`` (``results`` plus ``provenance``), ``report.md`` and
+        ``report.html`` (both ending with the "How to make this again" section); returns what went into
+        ``results.json``."""
+        record = provenance.to_json()
+        results = {**results, "provenance": record}
+        blocks = [*self.blocks, ("md", provenance_markdown(record))]
         out_dir.mkdir(parents=True, exist_ok=True)
         for name, png in self.figures.items():
-            _atomic_write(out_dir / name, png)
-        _atomic_write(out_dir / "results.json", json.dumps(results, indent=2, default=_jsonable).encode())
-        _atomic_write(out_dir / "report.md", self._markdown().encode())
-        _atomic_write(out_dir / "report.html", self._html().encode())
+            atomic_write(out_dir / name, png)
+        atomic_write(out_dir / "results.json", json.dumps(results, indent=2, default=_jsonable).encode())
+        atomic_write(out_dir / "report.md", self._markdown(blocks).encode())
+        atomic_write(out_dir / "report.html", self._html(blocks).encode())
+        return results
 
-    def _markdown(self) -> str:
+    def _markdown(self, blocks: list[tuple[str, str]]) -> str:
         parts = [f"# {self.title}"]
-        for kind, content in self.blocks:
+        for kind, content in blocks:
             parts.append(f"![{content}]({content})" if kind == "figure" else content)
         return "\n\n".join(parts) + "\n"
 
-    def _html(self) -> str:
+    def _html(self, blocks: list[tuple[str, str]]) -> str:
         body = [f"<h1>{html.escape(self.title)}</h1>"]
-        for kind, content in self.blocks:
+        for kind, content in blocks:
             if kind == "figure":
                 data = base64.b64encode(self.figures[content]).decode()
                 body.append(f'<p><img alt="{html.escape(content)}" src="data:image/png;base64,{data}"></p>')
@@ -90,7 +107,12 @@ def _md_html(markdown: str) -> list[str]:
     out = []
     for para in markdown.split("\n\n"):
         para = para.strip()
-        if para.startswith("## "):
+        if para.startswith("```"):
+            code = para.strip("`").strip("\n")
+            out.append(f"<pre>{html.escape(code)}</pre>")
+        elif para.startswith("|") and "\n|---" in para:
+            out.append(_table_html(para))
+        elif para.startswith("## "):
             out.append(f"<h2>{html.escape(para[3:])}</h2>")
         elif para.startswith("### "):
             out.append(f"<h3>{html.escape(para[4:])}</h3>")
@@ -105,8 +127,15 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, renamed; mode 0644."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

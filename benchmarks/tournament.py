@@ -35,6 +35,7 @@ import numpy as np
 
 from agents.arena.records import GameRecord, RecordError, RecordWriter, read_records
 from agents.flags import CliParser
+from agents.provenance import RunInfo
 from agents.registry import make_agent
 from agents.arena.stats import score_of
 from benchmarks.elo import EloFit, default_anchors, fit_elo, games_from_results, parse_anchor, \
@@ -268,7 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    provenance = RunInfo.begin(parser.prog, argv)
     if args.games_per_pair < 1:
         raise TournamentError("--games-per-pair must be at least 1")
     anchors = [s for text in args.anchors for s in split_specs(text)]
@@ -289,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"interrupted: finished games are in {args.out / RECORDS_FILE}; re-run to resume\n")
         return 130
     fit = fit_records(result.records, fixed, preferred=anchors or args.specs)
-    write_elo_report(fit, args.out, title=f"{make_game(args.game).spec.name} tournament")
+    write_elo_report(fit, args.out, provenance, title=f"{make_game(args.game).spec.name} tournament")
     if args.json:
         print(json.dumps({"ratings": {n: {"elo": r.elo, "ci95": list(r.ci95), "games": r.games}
                                       for n, r in fit.ratings.items()},

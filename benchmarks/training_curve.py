@@ -15,7 +15,8 @@ checkpoint always included.
 
 Writes ``OUT/curve.json`` (per checkpoint and match: minutes, step, games, wins/draws/losses, score and
 its 95% interval over pairs of games), ``OUT/curve.md`` (a table) and ``OUT/curve.png`` (score against
-training minutes, one line per match). OUT defaults to ``RUN/curve``.
+training minutes, one line per match). OUT defaults to ``RUN/curve``. ``curve.json`` holds the run's
+``provenance`` (:mod:`agents.provenance`) and ``curve.md`` ends with "How to make this again".
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ from agents.nets.checkpoint import list_checkpoints, load_checkpoint
 from agents.arena.stats import paired_mean_with_interval, score_of
 from agents.arena.openings import default_opening_plies
 from agents.arena.records import GameRecord
+from agents.provenance import RunInfo, markdown as provenance_markdown
+from benchmarks.report import atomic_write
 from benchmarks.tournament import Pairing, run_schedule
 from games.cli import run_cli
 from games.core import InputError
@@ -142,7 +145,9 @@ def score_rows(points: Sequence[Point], matches: Sequence[Match], records: Seque
     return rows
 
 
-def write_table(rows: Sequence[dict[str, Any]], matches: Sequence[Match], path: Path, title: str) -> None:
+def write_table(rows: Sequence[dict[str, Any]], matches: Sequence[Match], path: Path, title: str,
+                provenance: dict[str, Any]) -> None:
+    """``curve.md``: a table per match, then the "How to make this again" section of ``provenance``."""
     lines = [f"# {title}", "", "Score of the first spec (95% interval over pairs of games); "
              f"`{NET}` = the checkpoint.", ""]
     for match in matches:
@@ -154,7 +159,8 @@ def write_table(rows: Sequence[dict[str, Any]], matches: Sequence[Match], path: 
                 lines.append(f"| {r['minutes']:.1f} | {r['step']} | {r['games']} | {r['wins']} / {r['draws']} / "
                              f"{r['losses']} | {r['score']:.3f} | [{lo:.3f}, {hi:.3f}] |")
         lines.append("")
-    path.write_text("\n".join(lines))
+    lines += [provenance_markdown(provenance), ""]
+    atomic_write(path, "\n".join(lines).encode())
 
 
 def plot(rows: Sequence[dict[str, Any]], matches: Sequence[Match], path: Path, title: str) -> None:
@@ -215,7 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    provenance = RunInfo.begin(parser.prog, argv)
     if args.games < 1:
         raise CurveError("--games must be >= 1")
     if args.workers < 1:
@@ -234,9 +242,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = score_rows(points, matches, result.records, args.games)
     title = f"{game_name}: {run.name}, score against training time"
     summary = {"run": str(run), "game": game_name, "games_per_point": args.games, "openings": openings,
-               "seed": args.seed, "matches": [m.name for m in matches], "rows": rows}
-    (out / "curve.json").write_text(json.dumps(summary, indent=2) + "\n")
-    write_table(rows, matches, out / "curve.md", title)
+               "seed": args.seed, "matches": [m.name for m in matches], "rows": rows,
+               "provenance": provenance.to_json()}
+    atomic_write(out / "curve.json", (json.dumps(summary, indent=2) + "\n").encode())
+    write_table(rows, matches, out / "curve.md", title, summary["provenance"])
     plot(rows, matches, out / "curve.png", title)
     if args.json:
         print(json.dumps(summary))

@@ -1,7 +1,7 @@
 """What every trainer shares: the learning-rate schedule, the metrics writer, the checkpoint cadence and the
 progress bar. Self-play (:mod:`selfplay.trainer`), Stockfish distillation (:mod:`selfplay.distill`),
-sudoku training (:mod:`selfplay.sudoku_train`) and Leduc value training (:mod:`selfplay.leduc_value_train`)
-all use these, and nothing else writes ``metrics.jsonl``.
+sudoku training (:mod:`selfplay.sudoku_train`, :mod:`selfplay.sudoku_think`) and Leduc value training
+(:mod:`selfplay.leduc_value_train`) all use these, and nothing else writes ``metrics.jsonl``.
 
 * **Schedule** (:func:`scheduled_lr`): optional linear warm-up over the first steps, then constant or a
   half cosine from the peak rate down to ``final`` x peak at the end of the budget.

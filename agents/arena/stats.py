@@ -153,7 +153,7 @@ class SprtConfig:
 
 
 def parse_sprt(text: str) -> SprtConfig:
-    """``elo0=0,elo1=10[,alpha=0.05,beta=0.05]``."""
+    """``elo0=0,elo1=10[,alpha=0.05,beta=0.05]``: both hypotheses must be given (no silent default)."""
     values: dict[str, float] = {}
     for part in text.split(","):
         key, sep, value = part.partition("=")
@@ -164,6 +164,11 @@ def parse_sprt(text: str) -> SprtConfig:
             values[key] = float(value)
         except ValueError:
             raise SprtSpecError(f"--sprt: {key} must be a number, got '{value}'") from None
+        if not math.isfinite(values[key]):
+            raise SprtSpecError(f"--sprt: {key} must be finite, got '{value}'")
+    missing = [key for key in ("elo0", "elo1") if key not in values]
+    if missing:
+        raise SprtSpecError(f"--sprt '{text}' needs {' and '.join(missing)} (both hypotheses, e.g. elo0=0,elo1=10)")
     cfg = SprtConfig(**values)
     if not cfg.elo1 > cfg.elo0:
         raise SprtSpecError("--sprt needs elo1 > elo0")

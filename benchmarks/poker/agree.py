@@ -12,8 +12,11 @@ iteration 110 on), which is why the history order exists.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from typing import Any, Sequence
+
+from tqdm import tqdm
 
 from search.cfr import CFRConfig, CFRSolver, game_tree
 
@@ -58,8 +61,9 @@ class _Reference:
         return float(self._expl())
 
 
-def agree(game_name: str, algo: str, checkpoints: Sequence[int]) -> dict[str, Any]:
-    """Exploitability of the reference and of our solver (both orders, and the perturbed tree order)."""
+def agree(game_name: str, algo: str, checkpoints: Sequence[int], bar: tqdm | None = None) -> dict[str, Any]:
+    """Exploitability of the reference and of our solver (both orders, and the perturbed tree order);
+    ``bar`` (optional) advances by the iterations run."""
     tree = game_tree(game_name)
     ref = _Reference(game_name, algo)
     for order in ("tree", "history"):  # compile (or load the cache) outside the clock
@@ -70,6 +74,7 @@ def agree(game_name: str, algo: str, checkpoints: Sequence[int]) -> dict[str, An
     rows: list[dict[str, Any]] = []
     done = 0
     for n in sorted(set(int(c) for c in checkpoints)):
+        step = n - done
         start = time.perf_counter()
         ref.run(n - done)
         seconds["reference"] += time.perf_counter() - start
@@ -92,13 +97,24 @@ def agree(game_name: str, algo: str, checkpoints: Sequence[int]) -> dict[str, An
             row[f"{name}_digits"] = significant_digits(value, reference)
         row["perturbation_rel_effect"] = (row["tree_perturbed"] - row["tree"]) / row["tree"]
         rows.append(row)
+        if bar is not None:
+            bar.update(step)
     return {"game": game_name, "algo": algo, "reference": ref.name, "rows": rows,
             "iters_per_s": {k: done / v if v > 0 else None for k, v in seconds.items()}}
 
 
-def run_agree(games: Sequence[str], algos: Sequence[str], checkpoints: Sequence[int]) -> dict[str, Any]:
-    """:func:`agree` for every game x algorithm, and whether the history order meets 3 digits everywhere."""
-    results = [agree(g, a, checkpoints) for g in games for a in algos]
+def run_agree(games: Sequence[str], algos: Sequence[str], checkpoints: Sequence[int],
+              progress: bool = False) -> dict[str, Any]:
+    """:func:`agree` for every game x algorithm, and whether the history order meets 3 digits everywhere;
+    ``progress``: a bar on stderr counting iterations (of each game x algorithm's four solvers)."""
+    total = len(games) * len(algos) * max(int(c) for c in checkpoints)
+    with tqdm(total=total, desc="agree", unit="it", file=sys.stderr, disable=None if progress else True,
+              dynamic_ncols=True) as bar:
+        results = []
+        for g in games:
+            for a in algos:
+                bar.set_postfix_str(f"{g} {a}", refresh=False)
+                results.append(agree(g, a, checkpoints, bar))
     worst = min(r["history_digits"] for res in results for r in res["rows"])
     return {"checkpoints": sorted(set(int(c) for c in checkpoints)), "perturbation": PERTURBATION,
             "perturb_at": PERTURB_AT, "results": results, "history_min_digits": worst,

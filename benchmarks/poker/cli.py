@@ -12,6 +12,12 @@
   value-network leaves vs full depth on Leduc (:mod:`benchmarks.poker.tradeoff`; its own options).
 * ``headsup GAME A B --hands N``: a duplicate-deal match between two agent specs (``cfr:…``,
   ``subgame:…``, ``random``, …): mbb/hand with a 95% interval, and on Kuhn/Leduc the exact value.
+* ``lbr GAME SPEC --hands N`` and ``nolimit --checkpoint PATH``: no-limit hold'em, local best response and
+  the search-budget / blueprint-size trade-off (:mod:`benchmarks.poker.nolimit`; their own options).
+
+``--json`` prints one JSON object whose ``provenance`` (:mod:`agents.provenance`) names the command, the
+commit, the package versions and the machine; ``tradeoff`` and ``leaves`` write it into their reports.
+Long work (``tradeoff``, ``agree``, ``headsup``, ``leaves``) shows a progress bar on stderr.
 """
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from agents.flags import CliParser
-from games.cli import run_cli
+from agents.provenance import RunInfo
 from games.core import InputError
 from search.cfr import (ALGORITHMS, RULES, CFRConfig, CFRSolver, expected_value, export_policy, game_tree,
                         mbb_per_hand)
@@ -45,38 +51,56 @@ def _ints(text: str) -> list[int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = CliParser(prog="python -m benchmarks.poker", description=__doc__,
+    parser = CliParser(prog="python -m benchmarks.poker", description=__doc__.split("\n\n``--json``")[0],
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    solve = sub.add_parser("solve", help="solve Kuhn or Leduc and report exploitability")
+    solve = sub.add_parser("solve", help="solve Kuhn or Leduc and report exploitability",
+                           description="Solve Kuhn or Leduc poker with a CFR variant: exploitability (chips and "
+                                       "mbb/hand), game value and seconds.")
     solve.add_argument("game", help=f"one of {', '.join(sorted(RULES))}")
     solve.add_argument("--algo", default="dcfr", help=f"one of {', '.join(ALGORITHMS)} (default dcfr)")
     solve.add_argument("--iters", type=int, default=1000, help="iterations (default 1000)")
     solve.add_argument("--order", default="tree", choices=["tree", "history"],
                        help="floating-point order: tree (fast, default) or history (open_spiel's, bit-compatible)")
     solve.add_argument("--export", type=Path, default=None, help="write the average strategy as open_spiel JSON")
-    speed = sub.add_parser("speed", help="iterations/s vs open_spiel's C++ CFR+ on Leduc")
+    speed = sub.add_parser("speed", help="iterations/s vs open_spiel's C++ CFR+ on Leduc",
+                           description="Iterations per second of our CFR+ and DCFR on Leduc against open_spiel's C++ "
+                                       "CFRPlusSolver measured in the same run (ratio_vs_openspiel_cpp).")
     speed.add_argument("--seconds", type=float, default=10.0, help="solver time per solver (default 10)")
-    trade = sub.add_parser("tradeoff", help="blueprint x subgame iterations -> exploitability")
-    trade.add_argument("--game", default="leduc_poker")
-    trade.add_argument("--blueprints", default="10,30,100,300,1000", help="blueprint iterations")
-    trade.add_argument("--subgame-iters", default="0,10,100,1000", help="subgame-solving iterations")
-    trade.add_argument("--algo", default="dcfr")
+    trade = sub.add_parser("tradeoff", help="blueprint x subgame iterations -> exploitability",
+                           description="Blueprint strength x subgame-solving iterations -> the exact exploitability "
+                                       "of safe and unsafe re-solving: report.md, report.html, heat maps and "
+                                       "results.json in --out.")
+    trade.add_argument("--game", default="leduc_poker", help=f"one of {', '.join(sorted(RULES))} (default leduc_poker)")
+    trade.add_argument("--blueprints", default="10,30,100,300,1000",
+                       help="blueprint iterations, comma-separated (default 10,30,100,300,1000)")
+    trade.add_argument("--subgame-iters", default="0,10,100,1000",
+                       help="subgame-solving iterations, comma-separated (default 0,10,100,1000)")
+    trade.add_argument("--algo", default="dcfr", help=f"one of {', '.join(ALGORITHMS)} (default dcfr)")
     trade.add_argument("--depth", type=int, default=0, help="actions per subgame (0 = to the horizon)")
     trade.add_argument("--horizon", default="game", choices=["game", "round"],
                        help="subgames end at the end of the hand (default) or of the betting round")
     trade.add_argument("--first", type=int, default=1, help="actions the blueprint plays first (default 1)")
     trade.add_argument("--every", action="store_true", help="re-solve at every decision, not only round starts")
     trade.add_argument("--out", type=Path, default=Path("runs/benchmarks/poker_tradeoff"), help="report folder")
-    heads = sub.add_parser("headsup", help="duplicate-deal match of two agents: mbb/hand with a 95%% interval")
+    heads = sub.add_parser("headsup", help="duplicate-deal match of two agents: mbb/hand with a 95%% interval",
+                           description="A duplicate-deal match of agent A against agent B: mbb/hand with a 95%% "
+                                       "interval over pairs, and on Kuhn/Leduc between tabular agents the exact value "
+                                       "and the AIVAT estimate.")
     heads.add_argument("game", help="kuhn_poker, leduc_poker or holdem_limit")
     heads.add_argument("a", help="agent spec A (the one scored)")
     heads.add_argument("b", help="agent spec B")
     heads.add_argument("--hands", type=int, default=2000, help="hands, played as duplicate pairs (default 2000)")
-    heads.add_argument("--seed", type=int, default=0)
+    heads.add_argument("--seed", type=int, default=0, help="seed of the deals and the agents (default 0)")
     sub.add_parser("leaves", help="blueprint vs value-network leaves (see python -m benchmarks.poker leaves --help)",
                    add_help=False)
-    agr = sub.add_parser("agree", help="our CFR+/DCFR against open_spiel's solvers at checkpoints")
+    sub.add_parser("lbr", help="no-limit hold'em: local best response against an agent (see python -m "
+                               "benchmarks.poker lbr --help)", add_help=False)
+    sub.add_parser("nolimit", help="no-limit hold'em: search budget and blueprint size against LBR and head to "
+                                   "head (see python -m benchmarks.poker nolimit --help)", add_help=False)
+    agr = sub.add_parser("agree", help="our CFR+/DCFR against open_spiel's solvers at checkpoints",
+                         description="Exploitability of our CFR+ and DCFR, in both floating-point orders, against "
+                                     "open_spiel's solvers at each checkpoint: relative gaps and agreeing digits.")
     agr.add_argument("--games", default="kuhn_poker,leduc_poker", help="comma-separated games")
     agr.add_argument("--algos", default="cfr+,dcfr", help="cfr+ (vs C++ CFRPlusSolver) and/or dcfr (vs Python DCFR)")
     agr.add_argument("--checkpoints", default="10,100,1000", help="iterations at which to compare")
@@ -125,7 +149,7 @@ def cmd_headsup(args: argparse.Namespace) -> dict[str, Any]:
         raise PokerBenchError(f"unsupported game '{args.game}' for headsup (supported: {', '.join(sorted(DECK))})")
     if args.hands < 4:
         raise PokerBenchError(f"--hands must be >= 4 (two duplicate pairs); got {args.hands}")
-    return headsup(args.game, args.a, args.b, args.hands, args.seed)
+    return headsup(args.game, args.a, args.b, args.hands, args.seed, progress=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -134,7 +158,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from benchmarks.poker.tradeoff import main as leaves_main
 
         return leaves_main(argv[1:])
-    args = build_parser().parse_args(argv)
+    if argv[:1] in (["lbr"], ["nolimit"]):
+        from benchmarks.poker.nolimit import main as nolimit_main
+
+        return nolimit_main(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    provenance = RunInfo.begin(parser.prog, argv)
     if args.command == "solve":
         out = cmd_solve(args)
         text = (f"{out['game']} {out['algo']} {out['iterations']} iterations: "
@@ -151,15 +181,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             + (f", {out[k]['ratio_vs_openspiel_cpp']:.0f}x open_spiel C++" if k != "openspiel_cpp_cfr_plus" else "")
             for k in ("openspiel_cpp_cfr_plus", "cfr+", "dcfr"))
     elif args.command == "tradeoff":
-        from benchmarks.poker.tradeoff import tradeoff, write_tradeoff_report
+        from benchmarks.poker.tradeoff import progress_bar, tradeoff, write_tradeoff_report
 
         _check_game(args.game)
         _check_algo(args.algo)
         if args.first < 0 or args.depth < 0:
             raise PokerBenchError("--first and --depth must be >= 0")
-        out = tradeoff(args.game, _ints(args.blueprints), _ints(args.subgame_iters), args.algo, args.depth,
-                       args.horizon, args.first, args.every)
-        write_tradeoff_report(out, args.out)
+        blueprints, subgame_iters = _ints(args.blueprints), _ints(args.subgame_iters)
+        if min(blueprints) < 1:
+            raise PokerBenchError(f"--blueprints must be >= 1; got '{args.blueprints}'")
+        with progress_bar(2 * len(blueprints) * len(subgame_iters), "tradeoff") as bar:
+            out = tradeoff(args.game, blueprints, subgame_iters, args.algo, args.depth, args.horizon, args.first,
+                           args.every, bar=bar)
+        out = write_tradeoff_report(out, args.out, provenance)
         out["out"] = str(args.out)
         text = f"safe never worse: {out['safe_never_worse']}; report: {args.out / 'report.md'}"
     elif args.command == "agree":
@@ -174,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         checkpoints = _ints(args.checkpoints)
         if min(checkpoints) < 1:
             raise PokerBenchError("--checkpoints must be >= 1")
-        out = run_agree(games, algos, checkpoints)
+        out = run_agree(games, algos, checkpoints, progress=True)
         text = format_agree(out)
     else:
         out = cmd_headsup(args)
@@ -183,9 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"(95% [{lo:+.1f}, {hi:+.1f}], {out['hands']} hands, duplicate)")
         if "exact_mbb_per_hand" in out:
             text += f"; exact {out['exact_mbb_per_hand']:+.2f} mbb/hand"
+    out.setdefault("provenance", provenance.to_json())
     sys.stdout.write((json.dumps(out, default=float) if args.json else text) + "\n")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(run_cli(main))

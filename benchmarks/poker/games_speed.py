@@ -95,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = CliParser(prog="python -m benchmarks.poker.games_speed", description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="time per playout measurement")
     parser.add_argument("--hands", type=int, default=200_000, help="random 7-card hands for the evaluator")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random playouts (default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if not args.seconds > 0:

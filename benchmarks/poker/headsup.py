@@ -14,11 +14,13 @@ the cards and of the mixed actions cancels.
 """
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
 from agents.arena.stats import mean_stderr, normal_interval
 from agents.arena.summary import BIG_BLINDS
@@ -77,20 +79,23 @@ def _play_hand(game: Game, seats: tuple[Agent, Agent], deck: np.ndarray,
 
 
 def duplicate_match(game: Game, a: Agent, b: Agent, pairs: int, seed: int,
-                    aivat: bool = False) -> tuple[HeadsUpResult, HeadsUpResult | None]:
+                    aivat: bool = False, progress: bool = False) -> tuple[HeadsUpResult, HeadsUpResult | None]:
     """``pairs`` duplicate pairs of hands (A in seat 0 then seat 1 on the same cards); the plain
-    result and, with ``aivat``, the AIVAT one."""
+    result and, with ``aivat``, the AIVAT one. ``progress``: a bar of hands on stderr (rate, time left)."""
     rng = np.random.default_rng(seed)
     deck_size = DECK[game.spec.name]
     scorers = match_scorers(game.spec.name, a, b) if aivat else {}  # type: ignore[arg-type]
     scores = np.empty((pairs, 2))
-    for i in range(pairs):
-        deck = rng.permutation(deck_size)
-        first = _play_hand(game, (a, b), deck, scorers.get(0))
-        second = _play_hand(game, (b, a), deck, scorers.get(1))
-        scores[i, 0] = 0.5 * (first[0] + second[1])
-        if scorers:
-            scores[i, 1] = 0.5 * (first[2] - second[2])
+    with tqdm(total=2 * pairs, desc="hands", unit="hand", file=sys.stderr, disable=None if progress else True,
+              dynamic_ncols=True) as bar:
+        for i in range(pairs):
+            deck = rng.permutation(deck_size)
+            first = _play_hand(game, (a, b), deck, scorers.get(0))
+            second = _play_hand(game, (b, a), deck, scorers.get(1))
+            scores[i, 0] = 0.5 * (first[0] + second[1])
+            if scorers:
+                scores[i, 1] = 0.5 * (first[2] - second[2])
+            bar.update(2)
     results = [_result(scores[:, k], game.spec.name) for k in range(2 if aivat else 1)]
     return results[0], (results[1] if aivat else None)
 
@@ -111,14 +116,15 @@ def exact_chips_per_hand(game_name: str, a: Agent, b: Agent) -> float | None:
     return heads_up_value(game_tree(game_name), a.full_strategy(), b.full_strategy())
 
 
-def headsup(game_name: str, spec_a: str, spec_b: str, hands: int, seed: int) -> dict[str, Any]:
-    """Play ``hands`` hands (``hands // 2`` duplicate pairs) of A against B and report mbb/hand."""
+def headsup(game_name: str, spec_a: str, spec_b: str, hands: int, seed: int, progress: bool = False) -> dict[str, Any]:
+    """Play ``hands`` hands (``hands // 2`` duplicate pairs) of A against B and report mbb/hand
+    (``progress``: a bar on stderr)."""
     game = make_game(game_name)
     a, b = make_agent(spec_a, game, seed=seed), make_agent(spec_b, game, seed=seed + 1)
     try:
         start = time.perf_counter()
         exact = exact_chips_per_hand(game_name, a, b)
-        result, aivat = duplicate_match(game, a, b, hands // 2, seed, aivat=exact is not None)
+        result, aivat = duplicate_match(game, a, b, hands // 2, seed, aivat=exact is not None, progress=progress)
         seconds = time.perf_counter() - start
     finally:
         a.close()

@@ -12,10 +12,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 
-from agents.flags import CliParser
+from agents.flags import CliParser  # noqa: E402
+from agents.provenance import RunInfo  # noqa: E402
 from benchmarks.report import Report  # noqa: E402
-from games.cli import run_cli  # noqa: E402
 from games.core import InputError  # noqa: E402
 from search.cfr import ALGORITHMS, CFRConfig, CFRSolver, ResolveConfig, Resolver, exploitability, game_tree  # noqa: E402
 from search.cfr.leaf_solve import ExactLeafValues, LeafFn  # noqa: E402
@@ -30,13 +31,21 @@ def heads_up_value(tree: PublicTree, a: np.ndarray, b: np.ndarray) -> float:
     return 0.5 * (expected_value(tree, seat0) - expected_value(tree, seat1))
 
 
+def progress_bar(total: int, desc: str, enabled: bool = True) -> tqdm:
+    """A bar on stderr counting cells, with rate and time left (off when ``enabled`` is False or stderr is
+    not a terminal)."""
+    return tqdm(total=total, desc=desc, unit="cell", file=sys.stderr, disable=None if enabled else True,
+                dynamic_ncols=True)
+
+
 def tradeoff(game: str, blueprint_iters: list[int], subgame_iters: list[int], algo: str, depth: int,
              horizon: str = "game", first: int = 1, every: bool = False, leaf: str = "blueprint",
-             leaf_every: int = 1, lookahead: bool = False) -> dict[str, Any]:
+             leaf_every: int = 1, lookahead: bool = False, bar: tqdm | None = None) -> dict[str, Any]:
     """Every cell: exploitability of the strategy composed by (un)safe re-solving over the blueprint.
 
     ``leaf``: ``blueprint``, ``exact`` (the exact leaf oracle) or ``net:PATH`` (a leaf value network;
-    with ``horizon="round"``), re-evaluated every ``leaf_every`` solver iterations.
+    with ``horizon="round"``), re-evaluated every ``leaf_every`` solver iterations. ``bar`` (optional)
+    advances by one per cell (``2 x blueprints x subgame iterations`` cells: safe and unsafe).
     """
     tree = game_tree(game)
     leaf_fn = leaf_values(leaf, tree)
@@ -63,6 +72,8 @@ def tradeoff(game: str, blueprint_iters: list[int], subgame_iters: list[int], al
                     "subgames": stats.subgames, "accepted": dict(stats.accepted),
                     "seconds": time.perf_counter() - start,
                 })
+                if bar is not None:
+                    bar.update(1)
     never_worse = all(c["exploitability"] <= c["blueprint_exploitability"] + 1e-12 for c in cells if c["safe"])
     return {"game": game, "algo": algo, "depth": depth, "horizon": horizon, "first": first, "every": every,
             "leaf": leaf, "lookahead": lookahead,
@@ -92,8 +103,8 @@ def _grid(results: dict[str, Any], safe: bool) -> np.ndarray:
     return grid
 
 
-def write_tradeoff_report(results: dict[str, Any], out: Path) -> None:
-    """report.md / report.html, results.json and a heat map per variant."""
+def write_tradeoff_report(results: dict[str, Any], out: Path, provenance: RunInfo) -> dict[str, Any]:
+    """report.md / report.html, results.json and a heat map per variant; returns the results as written."""
     report = Report(f"Subgame solving trade-off on {results['game']}")
     report.text(f"Exact exploitability (mbb/hand = 1000 x NashConv/2 chips; 1 chip = the ante) of the strategy "
                 f"composed by re-solving every subgame ({results['algo']}, horizon {results['horizon']}, depth "
@@ -121,7 +132,7 @@ def write_tradeoff_report(results: dict[str, Any], out: Path) -> None:
         fig.colorbar(im, ax=ax, label="log10 exploitability (mbb/hand)")
         ax.set_title(f"{name} subgame solving, {results['game']}")
         report.figure(f"tradeoff_{name}.png", fig)
-    report.write(out, results)
+    return report.write(out, results, provenance)
 
 
 VARIANTS = {"full": ("game", "blueprint"), "blueprint": ("round", "blueprint"), "exact": ("round", "exact")}
@@ -130,12 +141,13 @@ VARIANTS = {"full": ("game", "blueprint"), "blueprint": ("round", "blueprint"), 
 
 def leaf_comparison(net: str | None, blueprint_iters: list[int], subgame_iters: list[int], algo: str = "dcfr",
                     exact: bool = False, leaf_every: int = 1, lookahead: bool = False,
-                    exact_every: int = 10) -> dict[str, Any]:
+                    exact_every: int = 10, progress: bool = False) -> dict[str, Any]:
     """Depth-limited re-solving with blueprint leaves vs network leaves (vs exact leaves) vs full depth.
 
     Each row is :func:`tradeoff` on Leduc with one (horizon, leaf) pair; the exploitability of every
     cell is exact, computed as for the other tables. The exact oracle (a CFR solve of the rest of the
     hand per leaf) is evaluated every ``exact_every`` iterations, the network every ``leaf_every``.
+    ``progress``: a bar over all cells on stderr.
     """
     rows = {"full": VARIANTS["full"], "blueprint": VARIANTS["blueprint"]}
     if net is not None:
@@ -144,9 +156,12 @@ def leaf_comparison(net: str | None, blueprint_iters: list[int], subgame_iters: 
     if exact:
         rows["exact"] = VARIANTS["exact"]
     variants = {}
-    for name, (horizon, leaf) in rows.items():
-        variants[name] = tradeoff("leduc_poker", blueprint_iters, subgame_iters, algo, 0, horizon, leaf=leaf,
-                                  leaf_every=exact_every if name == "exact" else leaf_every, lookahead=lookahead)
+    with progress_bar(2 * len(rows) * len(blueprint_iters) * len(subgame_iters), "leaves", progress) as bar:
+        for name, (horizon, leaf) in rows.items():
+            bar.set_postfix_str(name, refresh=False)
+            variants[name] = tradeoff("leduc_poker", blueprint_iters, subgame_iters, algo, 0, horizon, leaf=leaf,
+                                      leaf_every=exact_every if name == "exact" else leaf_every,
+                                      lookahead=lookahead, bar=bar)
     cells = [dict(c, variant=name) for name, v in variants.items() for c in v["cells"]]
     return {"game": "leduc_poker", "algo": algo, "net": net, "leaf_every": leaf_every, "exact_every": exact_every,
             "lookahead": lookahead,
@@ -159,8 +174,9 @@ _LABELS = {"full": "full depth (to the end of the hand)", "blueprint": "depth-li
            "net": "depth-limited, value-network leaves", "exact": "depth-limited, exact leaves (oracle)"}
 
 
-def write_leaf_report(results: dict[str, Any], out: Path) -> None:
-    """report.md / report.html and results.json of :func:`leaf_comparison` (one table per blueprint)."""
+def write_leaf_report(results: dict[str, Any], out: Path, provenance: RunInfo) -> dict[str, Any]:
+    """report.md / report.html and results.json of :func:`leaf_comparison` (one table per blueprint);
+    returns the results as written."""
     report = Report("Depth-limited subgame solving on Leduc: blueprint leaves vs value-network leaves")
     judged = "with the next re-solves below their leaves (lookahead)" if results["lookahead"] else "as they are"
     report.text(f"Exact exploitability (mbb/hand) of the strategy composed by re-solving over a {results['algo']} "
@@ -178,12 +194,15 @@ def write_leaf_report(results: dict[str, Any], out: Path) -> None:
                        if c["variant"] == name and c["safe"] == safe and c["blueprint_iters"] == b}
                 rows.append([_LABELS[name], "safe" if safe else "unsafe"] + [round(float(got[x]), 3) for x in s])
         report.table(["subgames", "re-solving"] + [f"{x} iters (mbb/hand)" for x in s], rows)
-    report.write(out, results)
+    return report.write(out, results, provenance)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m benchmarks.poker.tradeoff --net PATH``: the leaf comparison table; returns the exit status."""
-    p = CliParser(prog="python -m benchmarks.poker leaves", description=leaf_comparison.__doc__)
+    """``python -m benchmarks.poker leaves [--net PATH]``: the leaf comparison report; returns the exit status."""
+    p = CliParser(prog="python -m benchmarks.poker leaves",
+                  description="Depth-limited re-solving on Leduc with blueprint leaves vs value-network leaves (vs "
+                              "exact leaves) vs full depth: the exact exploitability of every cell, as a report "
+                              "(report.md, report.html, results.json in --out).")
     p.add_argument("--net", default=None, help="leaf value network checkpoint (runs/NAME/leaf_value.pt)")
     p.add_argument("--blueprints", default="30", help="blueprint iterations, comma-separated (default 30)")
     p.add_argument("--subgame-iters", default="0,100,1000", help="subgame iterations (default 0,100,1000)")
@@ -195,6 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("runs/benchmarks/poker_leaves"), help="report folder")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args(argv)
+    provenance = RunInfo.begin(p.prog, argv)
     try:
         blueprints = [int(x) for x in args.blueprints.split(",")]
         iters = [int(x) for x in args.subgame_iters.split(",")]
@@ -205,8 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.algo not in ALGORITHMS:
         raise InputError(f"unknown algorithm '{args.algo}' (known: {', '.join(ALGORITHMS)})")
     out = leaf_comparison(args.net, blueprints, iters, args.algo, args.exact, args.leaf_every, args.lookahead,
-                          args.exact_every)
-    write_leaf_report(out, args.out)
+                          args.exact_every, progress=True)
+    out = write_leaf_report(out, args.out, provenance)
     out["out"] = str(args.out)
     if args.json:
         print(json.dumps(out))
@@ -214,6 +234,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print((args.out / "report.md").read_text())
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(run_cli(main))

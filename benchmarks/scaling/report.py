@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from agents.provenance import RunInfo  # noqa: E402
 from benchmarks.report import Report  # noqa: E402
 
 
@@ -201,7 +202,10 @@ def _poker_panel(report: Report, folder: Path, results: dict[str, Any]) -> bool:
     return False
 
 
-def write_scaling_report(results: dict[str, Any], out_dir: Path, include: Sequence[Path] = ()) -> None:
+def write_scaling_report(results: dict[str, Any], out_dir: Path, provenance: RunInfo,
+                         include: Sequence[Path] = ()) -> dict[str, Any]:
+    """The report of a study into ``out_dir``, with a panel per ``include`` folder (only those asked for);
+    returns the results as written to ``results.json``."""
     report = Report(f"Search versus training: {results['game']} ({results['run']})")
     rate = results["exchange_rate"]
     fixed = ", ".join(f"{s} = {a['elo']:.0f}" for s, a in results["anchors"].items() if a["fixed"])
@@ -247,4 +251,4 @@ def write_scaling_report(results: dict[str, Any], out_dir: Path, include: Sequen
     report.text("## Closing note\n\n" + closing_note(results))
     for folder in include:
         include_panel(report, folder, out_dir)
-    report.write(out_dir, results)
+    return report.write(out_dir, results, provenance)

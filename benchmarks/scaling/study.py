@@ -43,6 +43,7 @@ from typing import Any, Sequence
 from agents.arena.records import read_records
 from agents.arena.stats import score_of
 from agents.flags import CliParser
+from agents.provenance import RunInfo
 from benchmarks.elo import EloFit, fit_elo, games_from_results
 from benchmarks.scaling.exchange_rate import CellPoint, collapse, exchange_rate
 from benchmarks.scaling.cost import DEFAULT_PLIES, MoveCost, measure_move_cost, pair_seconds, sample_positions, \
@@ -54,14 +55,10 @@ from benchmarks.scaling.grid import DEFAULT_OPENING_PLIES, Grid, ScalingInputErr
 from benchmarks.scaling.report import write_scaling_report
 from benchmarks.game_runner import GameFailedError
 from benchmarks.tournament import RECORDS_FILE, Pairing, play_schedule
-from games.cli import run_cli
 from games.registry import make_game
 
 WAVE_SECONDS = 240.0
 """Target length of one wave of games (the granularity of ``--max-minutes``)."""
-DEFAULT_INCLUDES = ("runs/benchmarks/poker_tradeoff", "runs/benchmarks/sudoku_budget")
-"""Other benchmarks' folders (``python -m benchmarks.poker tradeoff``, ``benchmarks.sudoku budget --out``),
-included as panels when no ``--include`` is given and they hold a results.json."""
 STARTUP_SECONDS = 10.0
 """Start-up of the game processes per wave (imports, agents), added to each wave's estimate."""
 
@@ -87,9 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bootstrap", type=int, default=200, help="bootstrap replicates of the exchange rate")
     p.add_argument("--flat-elo", type=float, default=30.0, help="saturation: a doubling that gains less is flat")
     p.add_argument("--include", action="append", type=Path, default=[],
-                   help="another benchmark's report folder to include (repeatable; default: "
-                        + ", ".join(DEFAULT_INCLUDES) + " where present)")
-    p.add_argument("--seed", type=int, default=0)
+                   help="another benchmark's report folder to include as a panel, e.g. the report folder of "
+                        "python -m benchmarks.poker tradeoff (repeatable; none by default)")
+    p.add_argument("--seed", type=int, default=0, help="seed of games, openings and the bootstrap (default 0)")
     p.add_argument("--out", type=Path, required=True, help="study folder (resumed if it holds games)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return p
@@ -103,8 +100,9 @@ def _log(msg: str) -> None:
 class Study:
     """One scaling study: the grid, its folder, its costs, and the games played so far."""
 
-    def __init__(self, args: argparse.Namespace) -> None:
+    def __init__(self, args: argparse.Namespace, provenance: RunInfo) -> None:
         self.args = args
+        self.provenance = provenance
         game = make_game(args.game)
         if game.spec.num_players != 2:
             raise ScalingInputError(f"the scaling study needs a two-player game; {game.spec.name} has "
@@ -267,8 +265,7 @@ def analyse(study: Study) -> dict[str, Any]:
     rate = exchange_rate(games, grid.fixed, points, flat_elo=args.flat_elo, replicates=args.bootstrap,
                          seed=args.seed, fit=fit) if not missing else None
     results = build_results(study, fit, rate, missing)
-    write_scaling_report(results, args.out, args.include)
-    return results
+    return write_scaling_report(results, args.out, study.provenance, args.include)
 
 
 def build_results(study: Study, fit: EloFit, rate: Any, missing: list[str]) -> dict[str, Any]:
@@ -308,14 +305,14 @@ def build_results(study: Study, fit: EloFit, rate: Any, missing: list[str]) -> d
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    provenance = RunInfo.begin(parser.prog, argv)
     for folder in args.include:
         if not (folder / "results.json").is_file():
             raise ScalingInputError(f"--include {folder}: no results.json there")
-    if not args.include:
-        args.include = [Path(d) for d in DEFAULT_INCLUDES if (Path(d) / "results.json").is_file()]
     try:
-        results = run_study(Study(args))
+        results = run_study(Study(args, provenance))
     except GameFailedError as err:
         sys.stderr.write(f"error: {err}\n  finished games are in {args.out / RECORDS_FILE}; re-run to resume\n")
         return 1
@@ -338,6 +335,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"report: {args.out / 'report.html'}")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(run_cli(main))

@@ -237,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--positions", type=int, default=4, help="search positions (start + random openings)")
     parser.add_argument("--quick", action="store_true", help="small budgets (a smoke run, not a measurement)")
     parser.add_argument("--no-network", action="store_true", help="skip the network figures")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the positions and playouts (default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if args.positions < 1:

@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = CliParser(prog="python -m benchmarks.speed playouts", description=__doc__.split("\n\n")[0])
     parser.add_argument("--games", default=DEFAULT_GAMES, help=f"comma-separated games (default {DEFAULT_GAMES})")
     parser.add_argument("--seconds", type=float, default=2.0, help="seconds per measurement (default 2)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random playouts (default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if not args.seconds > 0:

@@ -40,8 +40,10 @@ from typing import Any, Sequence
 
 import numpy as np
 import torch
+from tqdm import tqdm
 
 from agents.flags import CliParser
+from agents.provenance import RunInfo
 from agents.nets.checkpoint import list_checkpoints, load_checkpoint
 from agents.nets.sudoku_scorer import NetScorer, greedy_fill, load_scorer
 from benchmarks.sudoku.speed import BUCKETS, bucket_of
@@ -186,14 +188,17 @@ def value_accuracy(grids: np.ndarray, scorer: NetScorer, level: int | None, seed
 
 
 def measure_run(run: Path, grids: np.ndarray, budgets: list[int], iters: list[int], level: int,
-                buckets: list[str], trust: float = DEFAULT_TRUST) -> dict[str, Any]:
-    """Every checkpoint of ``run``: raw and guided; recurrent last checkpoint: both at every ``iters``."""
+                buckets: list[str], trust: float = DEFAULT_TRUST, bar: tqdm | None = None) -> dict[str, Any]:
+    """Every checkpoint of ``run``: raw and guided; recurrent last checkpoint: both at every ``iters``.
+    ``bar`` (optional) advances by one per checkpoint and per iteration count (see :func:`steps_of`)."""
     game = SudokuGame()
     paths = list_checkpoints(run)
     if not paths:
         raise InputError(f"run {run} has no checkpoints")
     checkpoints = []
     for path in paths:
+        if bar is not None:
+            bar.set_postfix_str(f"{run} {path.name}", refresh=False)
         ckpt = load_checkpoint(path)
         scorer = load_scorer(str(path), game)
         checkpoints.append({
@@ -205,18 +210,32 @@ def measure_run(run: Path, grids: np.ndarray, budgets: list[int], iters: list[in
             "value_accuracy": value_accuracy(grids, scorer, level),
             "value_accuracy_undeduced": value_accuracy(grids, scorer, None),
         })
+        if bar is not None:
+            bar.update(1)
     by_iters = {}
     last = checkpoints[-1]
     if last["kind"] in RECURRENT_KINDS:
         for k in iters:
+            if bar is not None:
+                bar.set_postfix_str(f"{run} {Path(last['path']).name} at {k} iterations", refresh=False)
             scorer = load_scorer(last["path"], game, iters=k)
             by_iters[str(k)] = {"raw": raw_result(grids, scorer, buckets),
                                 "guided": search_curve(grids, scorer, budgets, level, buckets, trust)}
+            if bar is not None:
+                bar.update(1)
     return {"run": str(run), "checkpoints": checkpoints, "iters": by_iters}
 
 
-def budget(args: argparse.Namespace) -> dict[str, Any]:
-    """The whole measurement (see the module docstring)."""
+def steps_of(run: Path, iters: list[int]) -> int:
+    """Measurements of ``run`` counted by the progress bar: one per checkpoint (raw, guided search, value
+    accuracy), and for a recurrent network one per iteration count of its last checkpoint."""
+    paths = list_checkpoints(run)
+    recurrent = bool(paths) and load_checkpoint(paths[-1]).network.kind in RECURRENT_KINDS
+    return len(paths) + (len(iters) if recurrent else 0)
+
+
+def budget(args: argparse.Namespace, progress: bool = False) -> dict[str, Any]:
+    """The whole measurement (see the module docstring); ``progress``: a bar on stderr (rate, time left)."""
     budgets = parse_ints(args.nodes, "--nodes", 0)
     iters = parse_ints(args.iters, "--iters", 1)
     if not 0 <= args.level <= 3:
@@ -232,7 +251,10 @@ def budget(args: argparse.Namespace) -> dict[str, Any]:
     buckets = [bucket_of(difficulty(g), solve(g, level=3, limit=2).guesses) for g in grids]
     hard = np.array([b in HARD_BUCKETS for b in buckets])
     classical = search_curve(grids, None, budgets, args.level, buckets)
-    results = [measure_run(run, grids, budgets, iters, args.level, buckets, args.trust) for run in runs]
+    total = sum(steps_of(run, iters) for run in runs)
+    with tqdm(total=total, desc="budget", unit="search", file=sys.stderr, disable=None if progress else True,
+              dynamic_ncols=True) as bar:
+        results = [measure_run(run, grids, budgets, iters, args.level, buckets, args.trust, bar) for run in runs]
     mask = hard if hard.any() else np.ones(len(grids), dtype=bool)
     add_node_ratios(classical, classical, mask)
     for res in results:
@@ -279,13 +301,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--out", help="folder for report.md, report.html, PNG plots and results.json")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args(argv)
+    provenance = RunInfo.begin(p.prog, argv)
     if args.threads is not None:
         if args.threads < 1:
             raise InputError(f"--threads must be >= 1; got {args.threads}")
         torch.set_num_threads(args.threads)
-    results = budget(args)
+    results = budget(args, progress=True)
     if args.out:
-        write_report(Path(args.out), results)
+        results = write_report(Path(args.out), results, provenance)
+    else:
+        results["provenance"] = provenance.to_json()
     if args.json:
         print(json.dumps(results))
     else:

@@ -1,5 +1,12 @@
-"""Sudoku benchmarks. ``python -m benchmarks.sudoku speed [--json] [--out DIR]`` and
-``python -m benchmarks.sudoku hardest --count N --seed S --min-guesses G --out FILE``.
+"""Sudoku benchmarks: ``python -m benchmarks.sudoku speed|hardest|budget|think``.
+
+* ``speed [--json] [--out DIR]``: puzzles per second of the exact solver against a plain-Python baseline;
+* ``hardest --count N --seed S --min-guesses G --out FILE``: write puzzles that stay hard at level 3;
+* ``budget --run RUN (--puzzles FILE | --generate N) [--out DIR]``: solve rate of network-guided search
+  against its node budget (:mod:`benchmarks.sudoku.budget`; its own options, ``budget --help``);
+* ``think --run RUN | --checkpoint PATH [--out DIR]``: a thinking network's raw solve rate against its
+  iterations, halting, and the exchange rate between iterations and guided-search nodes
+  (:mod:`benchmarks.sudoku.think`; ``think --help``).
 
 ``speed`` measures, in one run, how many puzzles per second the exact solver solves per difficulty
 bucket, against the plain-Python constraint-propagation baseline (:mod:`benchmarks.sudoku.python_baseline`)
@@ -39,8 +46,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from agents.flags import CliParser
+from agents.provenance import RunInfo
 from benchmarks.sudoku import python_baseline as baseline
-from games.cli import run_cli
 from games.core import InputError
 from games.sudoku.canonical import canonical_form
 from games.sudoku.generator import HARD_GUESSES, difficulty, generate_puzzle, generate_puzzles
@@ -173,7 +180,7 @@ _TABLE_KEYS = ["batch_puzzles_per_s", "solver_puzzles_per_s", "solver_level2_puz
 """Columns of the report's table, after the bucket's size and mean guesses."""
 
 
-def _write_report(out: Path, results: dict[str, Any]) -> None:
+def _write_report(out: Path, results: dict[str, Any], provenance: RunInfo) -> dict[str, Any]:
     import matplotlib.pyplot as plt
 
     from benchmarks.report import Report
@@ -197,7 +204,7 @@ def _write_report(out: Path, results: dict[str, Any]) -> None:
     ax.set_ylabel("puzzles / s")
     ax.legend(fontsize=7)
     report.figure("speed.png", fig)
-    report.write(out, results)
+    return report.write(out, results, provenance)
 
 
 def _print_speed(results: dict[str, Any]) -> None:
@@ -216,29 +223,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         from benchmarks.sudoku.budget import main as budget_main
 
         return budget_main(arglist[1:])
-    parser = CliParser(prog="python -m benchmarks.sudoku", description=__doc__.splitlines()[0])
+    if arglist[:1] == ["think"]:  # thinking (iterations) against searching (nodes): benchmarks.sudoku.think
+        from benchmarks.sudoku.think import main as think_main
+
+        return think_main(arglist[1:])
+    parser = CliParser(prog="python -m benchmarks.sudoku", description="\n\n".join(__doc__.split("\n\n")[:2]),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    sp = sub.add_parser("speed", help="exact solver vs the plain-Python baseline, puzzles per second")
+    sp = sub.add_parser("speed", help="exact solver vs the plain-Python baseline, puzzles per second",
+                        description="Puzzles per second of the exact solver per difficulty bucket, against the "
+                                    "plain-Python constraint-propagation baseline on the same puzzles, in one run.")
     sp.add_argument("--per-bucket", type=int, default=100, help="puzzles per difficulty bucket")
     sp.add_argument("--seed", type=int, default=0, help="seed of the generated easy/medium puzzles")
     sp.add_argument("--min-seconds", type=float, default=1.0, help="repeat each measurement at least this long")
     sp.add_argument("--out", help="folder for report.md, report.html, speed.png and results.json")
     sp.add_argument("--json", action="store_true", help="print one JSON object")
-    hp = sub.add_parser("hardest", help="write puzzles that need many guesses even at level 3")
+    hp = sub.add_parser("hardest", help="write puzzles that need many guesses even at level 3",
+                        description="Write a hardest set: generated minimal puzzles kept when the exact solver "
+                                    "still needs --min-guesses guesses at deduction level 3.")
     hp.add_argument("--count", type=int, default=100, help="puzzles to write")
     hp.add_argument("--seed", type=int, default=0, help="random seed (the output is repeatable)")
     hp.add_argument("--min-guesses", type=int, default=HARDEST_GUESSES, help="guesses at level 3, limit 2")
     hp.add_argument("--max-attempts", type=int, default=None, help="candidates to try (default 1000 per puzzle)")
     hp.add_argument("--out", required=True, help="output file (one puzzle per line)")
     hp.add_argument("--json", action="store_true", help="print one JSON summary object")
-    args = parser.parse_args(argv)
+    sub.add_parser("budget", help="solve rate of network-guided search against its node budget (see python -m "
+                                  "benchmarks.sudoku budget --help)", add_help=False)
+    sub.add_parser("think", help="a thinking network's solve rate against iterations, halting, and the exchange rate "
+                                 "with guided-search nodes (see python -m benchmarks.sudoku think --help)", add_help=False)
+    args = parser.parse_args(arglist)
     if args.command == "hardest":
         return _hardest_command(args)
+    provenance = RunInfo.begin(parser.prog, arglist)
     if args.per_bucket < 1 or args.min_seconds < 0:
         raise InputError("--per-bucket must be >= 1 and --min-seconds >= 0")
     results = speed(args.per_bucket, args.seed, args.min_seconds)
     if args.out:
-        _write_report(Path(args.out), results)
+        results = _write_report(Path(args.out), results, provenance)
+    else:
+        results["provenance"] = provenance.to_json()
     if args.json:
         print(json.dumps(results))
     else:
@@ -260,6 +283,3 @@ def _hardest_command(args: argparse.Namespace) -> int:
     print(json.dumps(summary) if args.json else f"wrote {len(puzzles)} puzzles to {args.out}")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(run_cli(main))

@@ -1,6 +1,7 @@
 """``python -m games.sudoku generate``: write generated 9x9 puzzles, one 81-character line each.
 
-Example: ``python -m games.sudoku generate --count 200 --min-guesses 20 --seed 7 --out hard.txt``.
+Example: ``python -m games.sudoku generate --count 200 --min-guesses 20 --seed 7 --out hard.txt``
+(``--max-guesses G`` keeps puzzles needing at most G guesses: easy and medium sets).
 ``--exclude FILE`` skips puzzles equivalent (same canonical form) to any puzzle of FILE, to keep a
 training set apart from a test set. ``--json`` prints one JSON object summarising the run.
 """
@@ -35,9 +36,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the ``generate`` command; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m games.sudoku", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    gen = sub.add_parser("generate", help="generate puzzles with a unique solution")
+    gen = sub.add_parser("generate", help="generate puzzles with a unique solution",
+                         description="Generate sudoku puzzles with a unique solution (repeatable with --seed), one "
+                                     "per line.")
     gen.add_argument("--count", type=int, default=10, help="puzzles to write")
     gen.add_argument("--min-guesses", type=int, default=0, help="difficulty filter: solver guesses at level 1")
+    gen.add_argument("--max-guesses", type=int, default=None, help="difficulty filter: at most this many solver "
+                     "guesses at level 1 (default: no limit)")
     gen.add_argument("--seed", type=int, default=0, help="random seed (the output is repeatable)")
     gen.add_argument("--out", required=True, help="output file (one puzzle per line)")
     gen.add_argument("--exclude", help="file of puzzles whose equivalents must not be produced")
@@ -45,8 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                      "(default 1000 per puzzle asked)")
     gen.add_argument("--json", action="store_true", help="print one JSON summary object")
     args = parser.parse_args(argv)
-    if args.count < 1 or args.min_guesses < 0:
-        raise InputError("--count must be >= 1 and --min-guesses >= 0")
+    if args.count < 1 or args.min_guesses < 0 or (args.max_guesses is not None and args.max_guesses < args.min_guesses):
+        raise InputError("--count must be >= 1, --min-guesses >= 0 and --max-guesses >= --min-guesses")
     exclude = _read_exclude(args.exclude) if args.exclude else set()
     max_attempts = args.max_attempts if args.max_attempts is not None else 1000 * args.count
     rng = np.random.default_rng(args.seed)
@@ -54,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     found = []
     stream = generate_puzzles(rng, args.min_guesses, exclude, max_attempts)
     for item in tqdm(stream, total=args.count, desc="puzzles", unit="puzzle", disable=None, file=sys.stderr):
+        if args.max_guesses is not None and item.guesses > args.max_guesses:
+            continue
         found.append(item)
         if len(found) == args.count:
             break

@@ -128,14 +128,15 @@ def train(cfg: ValueTrainConfig, out: Path, *, progress: bool = False) -> dict[s
     model = LeafValueNet(cfg.net)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     mask = torch.ones(tree.num_hands, tree.num_hands) - torch.eye(tree.num_hands)
+    by_generations = cfg.generations > 0
+    bar = Progress(cfg.generations if by_generations else 60.0 * cfg.minutes, desc="train leduc values",
+                   unit="generation" if by_generations else "s", disable=not progress)
+    bar.bar.set_postfix_str(f"labelling {cfg.holdout} held-out belief states")  # shown before the first generation
     hx, hy = (torch.from_numpy(a) for a in gather(source, oracle, cfg.holdout, cfg.search_fraction, None))
     xs: list[np.ndarray] = []
     ys: list[np.ndarray] = []
     net: NetLeafValues | None = None
     generation, steps, summary = 0, 0, {}
-    by_generations = cfg.generations > 0
-    bar = Progress(cfg.generations if by_generations else 60.0 * cfg.minutes, desc="train leduc values",
-                   unit="generation" if by_generations else "s", disable=not progress)
     with MetricsWriter(out, start_step=0) as metrics, bar:
         while True:
             x, y = gather(source, oracle, cfg.pbs_per_generation, cfg.search_fraction, net)

@@ -100,7 +100,7 @@ def train(cfg: SudokuTrainConfig, out: Path, exclude: set[str], *, progress: boo
     rng = np.random.default_rng(cfg.seed)
     torch.manual_seed(cfg.seed)
     generator = torch.Generator().manual_seed(cfg.seed)
-    pset = make_puzzle_set(cfg.puzzles, rng, exclude)
+    pset = make_puzzle_set(cfg.puzzles, rng, exclude, progress=progress)
     (out / TRAIN_PUZZLES_FILE).write_text("".join(t + "\n" for t in pset.texts))
     (out / "config.json").write_text(json.dumps({"game": "sudoku", **asdict(cfg)}, indent=2))
     model = build_network(cfg.net_config(), SUDOKU_SPEC)

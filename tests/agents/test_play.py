@@ -15,12 +15,18 @@ import chess.pgn
 import pytest
 
 import agents.play as play
-from agents.core import Agent
+from agents.core import Agent, AgentError
 from agents.arena.records import read_records
-from agents.stockfish import StockfishAgent
+from agents.stockfish import StockfishAgent, find_stockfish
 from games.core import State
 
 ROOT = Path(__file__).resolve().parents[2]
+try:
+    find_stockfish(None)
+    HAVE_STOCKFISH = True
+except AgentError:
+    HAVE_STOCKFISH = False
+needs_stockfish = pytest.mark.skipif(not HAVE_STOCKFISH, reason="stockfish not installed (apt-get install stockfish)")
 
 
 def run_play(*args: str, cwd: Path | None = None, timeout: float = 240) -> subprocess.CompletedProcess[str]:
@@ -43,6 +49,7 @@ def read_pgn(path: Path) -> list[chess.pgn.Game]:
     return games
 
 
+@needs_stockfish
 def test_chess_against_stockfish_writes_replayable_pgn(tmp_path: Path) -> None:
     out = tmp_path / "d"
     proc = run_play("chess", "random", "stockfish:depth=1", "--games", "4", "--out", str(out), "--json")
@@ -81,6 +88,9 @@ def test_random_matches_run_to_completion(game: str, tmp_path: Path) -> None:
     records = list(read_records(tmp_path / "games.jsonl"))
     assert len(records) == 3 and all(r.finished for r in records)
     assert [r.specs[0] for r in records] == ["random", "random:seed=9", "random"]
+    written = json.loads((tmp_path / "summary.json").read_text())
+    assert written["provenance"]["command"] == (f"python -m agents.play {game} random random:seed=9 --games 3 "
+                                                f"--out {tmp_path} --json --seed 5")
     poker = "poker" in game or "holdem" in game
     assert ("mbb_per_hand" in summary) == poker and ("mbb_ci95" in summary) == poker
     assert (tmp_path / "hands.txt").exists() == poker
@@ -123,8 +133,26 @@ def test_start_from_fen_and_moves(tmp_path: Path) -> None:
     (["connect_four", "random", "random", "--fen", "8/8/8/8/8/8/8/8 w - - 0 1"], "--fen is for chess"),
     (["connect_four", "random", "random", "--games", "0"], "--games must be at least 1"),
     (["connect_four", "random", "stockfish"], "chess only"),
-    (["connect_four", "random"], "required"),
+    (["connect_four", "random"], "needs two agents"),
     (["kuhn_poker", "random", "random", "--openings", "2"], "chance"),
+    (["connect_four", "random", "random", "--max-plies", "-3"], "--max-plies must be at least 1"),
+    (["connect_four", "random", "random", "--max-plies", "0"], "--max-plies must be at least 1"),
+    (["connect_four", "random", "random", "--seed", "-1"], "--seed must be >= 0"),
+    (["connect_four", "random", "random", "--openings", "-1"], "--openings must be >= 0"),
+    (["connect_four", "random", "random", "--games", "x"], "invalid int value"),
+    (["connect_four", "random", "random", "--sprt", "elo0=0"], "needs elo1"),
+    (["connect_four", "random", "random", "--sprt", "elo1=10"], "needs elo0"),
+    (["connect_four", "random", "random", "--sprt", "elo0=0,elo1=nan"], "finite"),
+    (["connect_four", "random", "random", "--generate", "3"], "--generate is for one-player games"),
+    (["sudoku", "solver", "random", "--generate", "1"], "one-player game"),
+    (["sudoku", "solver"], "--puzzles FILE or --generate N"),
+    (["sudoku", "solver", "--generate", "1", "--max-plies", "5"], "--max-plies is for two-player games"),
+    (["sudoku", "solver", "--generate", "1", "--sprt", "elo0=0,elo1=10"], "--sprt is for two-player games"),
+    (["sudoku", "solver", "--generate", "0"], "--generate must be >= 1"),
+    (["sudoku", "solver", "--generate", "2", "--games", "0"], "--games must be at least 1"),
+    (["sudoku", "solver", "--puzzles", "games/sudoku/data/hard.txt", "--min-guesses", "3"], "--min-guesses is for"),
+    (["sudoku", "solver", "--puzzles", "/nonexistent/puzzles.txt"], "cannot read --puzzles"),
+    (["sudoku", "solver", "--puzzles", "x", "--generate", "2"], "not allowed with argument"),
 ])
 def test_bad_input_is_one_line_and_status_2(args: list[str], words: str, tmp_path: Path) -> None:
     proc = run_play(*args, "--out", str(tmp_path / "o"), timeout=60)
@@ -142,6 +170,7 @@ def test_default_and_no_output_folders(tmp_path: Path) -> None:
     assert len(folders) == 1 and len(list(read_records(folders[0] / "games.jsonl"))) == 1
 
 
+@needs_stockfish
 def test_ctrl_c_keeps_finished_games(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "agents.play", "chess", "stockfish:movetime=0.02", "random",
@@ -180,6 +209,7 @@ class _DiesAfterFirstGame(Agent):
         self.inner.close()
 
 
+@needs_stockfish
 def test_engine_death_keeps_finished_games(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     made: list[Agent] = []
@@ -202,16 +232,21 @@ def test_engine_death_keeps_finished_games(tmp_path: Path, monkeypatch: pytest.M
     assert isinstance(made[0], _DiesAfterFirstGame) and made[0].inner.engine is None  # closed
 
 
-def test_one_player_games_are_handed_to_agents_puzzles(monkeypatch: pytest.MonkeyPatch) -> None:
-    import types
+def test_sudoku_takes_the_first_n_puzzles_and_writes_a_summary(tmp_path: Path) -> None:
+    proc = run_play("sudoku", "solver", "--puzzles", "games/sudoku/data/hard.txt", "--games", "3",
+                    "--out", str(tmp_path), "--json", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["puzzles"] == 3
+    hard = (ROOT / "games/sudoku/data/hard.txt").read_text().splitlines()
+    lines = [json.loads(line) for line in (tmp_path / "puzzles.jsonl").read_text().splitlines()]
+    assert [line["puzzle"] for line in lines] == hard[:3]
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["solved"] == 3 and summary["provenance"]["command"].startswith("python -m agents.play sudoku")
 
-    class OnePlayer:
-        spec = types.SimpleNamespace(num_players=1, name="sudoku")
 
-    seen: list[list[str]] = []
-    fake = types.ModuleType("agents.arena.puzzles")
-    fake.main = lambda argv: seen.append(list(argv)) or 0  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "agents.arena.puzzles", fake)
-    monkeypatch.setattr(play, "make_game", lambda name: OnePlayer())
-    argv = ["--seed", "3", "sudoku", "dfs", "--puzzles", "5"]
-    assert play.main(argv) == 0 and seen == [argv]
+def test_help_shows_the_puzzle_options() -> None:
+    proc = run_play("--help", timeout=60)
+    assert proc.returncode == 0
+    text = " ".join(proc.stdout.split())
+    for flag in ("--puzzles", "--generate", "--min-guesses", "sudoku: the first N puzzles"):
+        assert flag in text, flag

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,10 @@ def test_end_to_end_files_scores_and_resume(tiny_run, tmp_path, capsys):
         assert row["wins"] + row["draws"] + row["losses"] == 4
         assert 0.0 <= row["score_ci95"][0] <= row["score"] <= row["score_ci95"][1] <= 1.0
     assert (out / "curve.png").read_bytes()[:4] == b"\x89PNG"
-    assert "| minutes | step |" in (out / "curve.md").read_text()
+    table = (out / "curve.md").read_text()
+    assert "| minutes | step |" in table and "## How to make this again" in table
+    written = json.loads((out / "curve.json").read_text())
+    assert written["provenance"]["command"] == shlex.join(["python", "-m", "benchmarks.training_curve", *argv])
     assert run_cli(main, argv) == 0  # resume: nothing new to play
     capsys.readouterr()
     assert len((out / "games.jsonl").read_text().splitlines()) == 8

@@ -103,8 +103,16 @@ def test_cli_generate_subprocess(tmp_path: Path) -> None:
     assert not {canonical_form(t) for t in other.read_text().split()} & {canonical_form(t) for t in lines}
 
 
+def test_cli_generate_max_guesses(tmp_path: Path) -> None:
+    out = tmp_path / "medium.txt"
+    assert main(["generate", "--count", "3", "--seed", "4", "--min-guesses", "5", "--max-guesses", "19",
+                 "--out", str(out)]) == 0
+    assert all(5 <= difficulty(parse_grid(t)) <= 19 for t in out.read_text().split())
+
+
 @pytest.mark.parametrize("argv, words", [
     (["generate", "--count", "0", "--out", "x"], "--count"),
+    (["generate", "--count", "1", "--min-guesses", "5", "--max-guesses", "4", "--out", "x"], "--max-guesses"),
     (["generate", "--count", "1", "--out", "x", "--exclude", "/nonexistent/file"], "cannot read"),
     (["generate", "--count", "2", "--min-guesses", "100000", "--max-attempts", "3", "--out", "x"], "found only"),
 ])

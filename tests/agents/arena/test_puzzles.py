@@ -92,7 +92,8 @@ def test_cli_subprocess_generate_and_out(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
     assert summary["solved"] == summary["puzzles"] == 3 and summary["solve_rate"] == 1.0
-    assert set(summary) == {"solved", "puzzles", "solve_rate", "mean_guesses", "mean_nodes", "mean_seconds"}
+    assert set(summary) == {"solved", "puzzles", "solve_rate", "mean_guesses", "mean_nodes", "mean_seconds",
+                            "mean_iterations"}
     rows = [json.loads(line) for line in (tmp_path / "puzzles.jsonl").read_text().splitlines()]
     assert len(rows) == 3 and all(r["solved"] and len(r["answer"]) == 81 for r in rows)
     assert all(check_outcome(r["puzzle"], r["answer"]) is None for r in rows)

@@ -13,7 +13,8 @@ def test_parse_and_bounds():
     cfg = parse_sprt("elo0=0,elo1=10")
     assert (cfg.elo0, cfg.elo1, cfg.alpha, cfg.beta) == (0, 10, 0.05, 0.05)
     assert cfg.upper == pytest.approx(math.log(19)) and cfg.lower == pytest.approx(-math.log(19))
-    for bad in ("elo0=abc,elo1=1", "elo1=0,elo0=5", "foo=1", "elo0=0,elo1=5,alpha=0.7"):
+    for bad in ("elo0=abc,elo1=1", "elo1=0,elo0=5", "foo=1", "elo0=0,elo1=5,alpha=0.7", "elo0=0", "elo1=10",
+                "elo0=0,elo1=inf"):
         with pytest.raises(SprtSpecError):
             parse_sprt(bad)
 

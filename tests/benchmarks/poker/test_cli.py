@@ -92,6 +92,9 @@ def test_tradeoff_report(tmp_path) -> None:
     assert out["horizon"] == "game" and out["first"] == 1
     for name in ("report.md", "report.html", "results.json", "tradeoff_safe.png", "tradeoff_unsafe.png"):
         assert (out_dir / name).exists()
+    assert out["provenance"]["command"].startswith("python -m benchmarks.poker tradeoff --blueprints 10,30")
+    assert json.loads((out_dir / "results.json").read_text())["provenance"]["git"] == out["provenance"]["git"]
+    assert "## How to make this again" in (out_dir / "report.md").read_text()
     for c in out["cells"]:
         assert c["mbb_per_hand"] == pytest.approx(1000 * c["exploitability"])
         if c["subgame_iters"] == 0:

@@ -52,7 +52,7 @@ def _panels(tmp_path: Path) -> list[str]:
     return ["--include", str(poker), "--include", str(sudoku)]
 
 
-def test_end_to_end_json_report_and_resume(tiny_run, tmp_path):
+def test_end_to_end_json_report_and_resume(tiny_run, tmp_path, monkeypatch):
     out = tmp_path / "study"
     args = ["connect_four", "--run", str(tiny_run), "--sims", "1,4", "--games-per-pair", "4", "--workers", "1",
             "--anchors", "random=0;mcts:sims=4,eval=rollout", "--target-ci", "0", "--bootstrap", "10",
@@ -78,9 +78,20 @@ def test_end_to_end_json_report_and_resume(tiny_run, tmp_path):
     assert "Closing note" in report and "Included: poker_tradeoff" in report and "Included: sudoku_budget" in report
     assert (out / "include_poker_tradeoff_tradeoff.png").is_file()
     assert (out / "include_sudoku_budget_solve_rate.png").is_file()
-    # a re-run resumes: no game is played again, the same ratings come out
-    assert run_cli(main, [a for a in args if a != "--json"]) == 0
+    provenance = results["provenance"]
+    assert provenance["command"].startswith("python -m benchmarks.scaling connect_four --run ")
+    assert "## How to make this again" in report
+    # a re-run resumes: no game is played again, the same ratings come out; without --include no other
+    # benchmark's panel is added, even where a poker trade-off report lies in runs/benchmarks (it once was)
+    stray = tmp_path / "cwd" / "runs" / "benchmarks" / "poker_tradeoff"
+    stray.mkdir(parents=True)
+    (stray / "results.json").write_text((tmp_path / "poker_tradeoff" / "results.json").read_text())
+    monkeypatch.chdir(tmp_path / "cwd")
+    again = args[:args.index("--json")]
+    assert run_cli(main, again) == 0
     assert len((out / "games.jsonl").read_text().splitlines()) == len(lines)
+    assert "Included" not in (out / "report.md").read_text()
+    assert json.loads((out / "results.json").read_text())["included"] == []
 
 
 @pytest.mark.parametrize("extra,message", [

@@ -37,7 +37,7 @@ def run(tmp_path_factory) -> Path:
 
 
 def _bench(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "benchmarks.sudoku.budget", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "benchmarks.sudoku", "budget", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=240, env=ENV)
 
 
@@ -76,6 +76,9 @@ def test_budget_curves_report_and_training_puzzles_dropped(run, tmp_path):
     assert res["trust"] == 0.9
     for name in ("report.md", "report.html", "results.json", "budget_all.png", "budget_hard.png", "iters_all.png", "iters_hard.png"):
         assert (out / name).is_file()
+    written = json.loads((out / "results.json").read_text())
+    assert written["provenance"]["command"].startswith("python -m benchmarks.sudoku budget --run ")
+    assert "## How to make this again" in (out / "report.md").read_text()
 
 
 def test_generated_test_set_and_bad_input(run, tmp_path, capsys):
@@ -89,3 +92,41 @@ def test_generated_test_set_and_bad_input(run, tmp_path, capsys):
         assert run_cli(main, [*args, "--generate", "2"]) == 2
         err = capsys.readouterr().err
         assert err.startswith("error:") and word in err
+
+
+def _synthetic_results(budgets: list[int]) -> dict:
+    """A results dict shaped as :func:`benchmarks.sudoku.budget.budget` returns it (made up solve rates)."""
+    def curve(shift: float) -> dict:
+        return {"solve_rate": {str(n): {"all": min(1.0, shift + i / len(budgets))} for i, n in enumerate(budgets)}}
+
+    checkpoints = [{"path": f"models/sudoku/checkpoints/{step:06d}.pt", "steps": step,
+                    "raw": {"solve_rate": {"all": 0.1 * i}}, "guided": curve(0.05 * i)}
+                   for i, step in enumerate((0, 599, 1414, 2989, 4211))]
+    iters = {str(k): {"raw": {"solve_rate": {"all": 0.1}}, "guided": curve(0.02 * k)} for k in (1, 2, 4, 8, 16)}
+    return {"budgets": budgets, "classical": curve(0.0),
+            "runs": [{"run": "models/sudoku", "checkpoints": checkpoints, "iters": iters}]}
+
+
+def test_plots_are_titled_by_run_and_checkpoint_and_labels_do_not_run_together():
+    import matplotlib.pyplot as plt
+
+    from benchmarks.sudoku.budget_report import _budget_figure, _iters_figure, compact_number
+
+    assert [compact_number(n) for n in (0, 512, 1024, 3000, 4096, 2**20)] == ["0", "512", "1k", "3000", "4k", "1M"]
+    budgets = [0] + [2 ** k for k in range(11)]  # 0, 1, 2, ..., 1024: the shipped report's budgets
+    results = _synthetic_results(budgets)
+    for fig in (_budget_figure(results, "all"), _iters_figure(results, "all")):
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        axes = [ax for ax in fig.axes if ax.get_xscale() == "symlog"]
+        assert axes
+        for ax in axes:
+            assert "models/sudoku" in ax.get_title() or "recurrent" in ax.get_title()
+            shown = [t for t in ax.get_xticklabels() if t.get_text()]
+            assert shown[0].get_text() == "0" and shown[-1].get_text() == "1k" and 3 <= len(shown) <= 7
+            boxes = [t.get_window_extent(renderer) for t in shown]
+            for left, right in zip(boxes, boxes[1:]):
+                assert left.x1 + 2 < right.x0, (left, right)  # a gap between neighbouring labels
+            legend = [t.get_text() for t in ax.get_legend().get_texts()]
+            assert any("004211.pt" in text for text in legend), legend
+        plt.close(fig)
