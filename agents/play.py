@@ -38,11 +38,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Sequence
+from typing import IO, Iterator, Sequence
 
 import numpy as np
 from tqdm import tqdm
 
+from agents.arena.concurrent import GameJob, Participant, play_concurrent
 from agents.arena.match import play_game
 from agents.arena.openings import default_opening_plies, random_opening
 from agents.arena.puzzles import add_puzzle_flags, load_puzzles, run_puzzles
@@ -53,7 +54,7 @@ from agents.core import Agent, AgentError
 from agents.flags import CliParser
 from agents.human import parse_move
 from agents.provenance import RunInfo
-from agents.registry import agent_names, make_agent
+from agents.registry import agent_names, make_agent, make_agents
 from games.cli import run_cli
 from games.core import Game, InputError, State, StateParseError
 from games.registry import game_names, make_game
@@ -85,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="random plies played before each pair of games (default 4 for chess, 2 for other "
                              "games without chance, 0 with chance or with a given start)")
     parser.add_argument("--max-plies", type=int, default=None, help="cut games off after this many moves")
+    parser.add_argument("--concurrent", type=int, default=1, metavar="N",
+                        help="play N games at once in this process: one search (one network call per step) "
+                             "serves every game an MCTS agent is to move in; the records are those of one-by-one "
+                             "play (perfect-information games; with time budgets the games share the time)")
     parser.add_argument("--sprt", default=None, metavar="elo0=0,elo1=10[,alpha=0.05,beta=0.05]",
                         help="stop early by a sequential probability ratio test on A's Elo; --games is the most")
     add_puzzle_flags(parser.add_argument_group("one-player games (sudoku): puzzle mode, one agent"), required=False)
@@ -101,6 +106,13 @@ def check_args(args: argparse.Namespace, game: Game) -> None:
         raise InputError(f"--max-plies must be at least 1; got {args.max_plies}")
     if args.openings is not None and args.openings < 0:
         raise InputError(f"--openings must be >= 0; got {args.openings}")
+    if args.concurrent < 1:
+        raise InputError(f"--concurrent must be at least 1; got {args.concurrent}")
+    if args.concurrent > 1 and not game.spec.perfect_information:
+        raise InputError(f"--concurrent is for perfect-information games; {game.spec.name} is not (its AIVAT "
+                         "scoring follows one game at a time)")
+    if args.concurrent > 1 and any(s and s.split(":")[0] == "human" for s in (args.spec_a, args.spec_b)):
+        raise InputError("--concurrent does not go with a human player")
     if game.spec.num_players == 1:
         if args.spec_b is not None:
             raise InputError(f"{game.spec.name} is a one-player game: give one agent, not '{args.spec_b}' as well")
@@ -236,6 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         plies = default_opening_plies(game, start_given=base is not None)
     if plies and spec.has_chance:
         raise InputError(f"--openings needs a game without chance; {spec.name} has chance nodes")
+    if args.concurrent > 1:
+        return _run_concurrent(args, game, base, plies)
     agents: list[Agent] = []
     try:
         agents.append(make_agent(args.spec_a, game, seed=args.seed))
@@ -245,7 +259,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         for agent in agents:
             agent.close()
         raise
-    return _run_match(args, game, agents, base, plies, outputs)
+
+    def one_by_one() -> Iterator[tuple[int, GameRecord]]:
+        for job in match_jobs(args, game, base, plies):
+            by_seat = [agents[s] for s in job.seats]
+            specs = [(args.spec_a, args.spec_b)[s] for s in job.seats]
+            yield job.seats[0], play_game(game, by_seat, job.seed, start_state=job.start, max_plies=args.max_plies,
+                                          specs=specs)
+
+    return _run_match(args, game, agents, one_by_one(), outputs, close=agents)
+
+
+def _run_concurrent(args: argparse.Namespace, game: Game, base: State | None, plies: int) -> int:
+    """The match with ``args.concurrent`` games in flight (agents.arena.concurrent)."""
+    participants: list[Participant] = []
+    try:
+        for i, spec in enumerate((args.spec_a, args.spec_b)):
+            participants.append(Participant(make_agents(spec, game, seed=args.seed + i, slots=args.concurrent), spec))
+        outputs = _Outputs.open(args.out, game)
+    except BaseException:
+        for p in participants:
+            p.close()
+        raise
+    records = play_concurrent(game, participants, match_jobs(args, game, base, plies), max_plies=args.max_plies)
+    in_order = ((i % 2, record) for i, record in enumerate(records))  # job i (in order): A sits in seat i % 2
+    return _run_match(args, game, [], in_order, outputs, close=participants)
+
+
+def match_jobs(args: argparse.Namespace, game: Game, base: State | None, plies: int) -> Iterator[GameJob]:
+    """The match's games: pairs with one seed and one opening each, A first, then colours swapped."""
+    opening: State | None = base
+    for g in range(args.games):
+        pair, a_seat = divmod(g, 2)
+        pair_seed = int(np.random.SeedSequence([args.seed, pair]).generate_state(1)[0])
+        if a_seat == 0:
+            opening = random_opening(game, base, plies, np.random.default_rng(pair_seed))
+        yield GameJob(index=g, seed=pair_seed, seats=(0, 1) if a_seat == 0 else (1, 0), start=opening)
 
 
 def sprt_result(summary: MatchSummary, cfg: SprtConfig, max_games: int) -> dict[str, object]:
@@ -265,13 +314,14 @@ def format_sprt(result: dict[str, object]) -> str:
             f"  after {result['games']} games")
 
 
-def _run_match(args: argparse.Namespace, game: Game, agents: list[Agent], base: State | None, plies: int,
-               outputs: _Outputs) -> int:
+def _run_match(args: argparse.Namespace, game: Game, agents: list[Agent], records: Iterator[tuple[int, GameRecord]],
+               outputs: _Outputs, close: Sequence[Agent | Participant]) -> int:
+    """Write, score and summarise the games ``records`` yields (A's seat, record), in order."""
     spec = game.spec
     poker = not spec.perfect_information
     aivat: list[float] | None = None
     scorers = None
-    if poker:
+    if poker and agents:
         from agents.arena.aivat import aivat_applies, match_scorers
 
         if aivat_applies(spec.name, agents):
@@ -281,21 +331,13 @@ def _run_match(args: argparse.Namespace, game: Game, agents: list[Agent], base: 
     status, code, message = "completed", 0, ""
     show_bar = not any(s.split(":")[0] == "human" for s in (args.spec_a, args.spec_b))
     bar = tqdm(total=args.games, file=sys.stderr, unit="game", disable=not show_bar, dynamic_ncols=True)
-    opening: State | None = base
     sprt: SprtConfig | None = args.sprt_config
     try:
-        for g in range(args.games):
-            pair, a_seat = divmod(g, 2)
-            pair_seed = int(np.random.SeedSequence([args.seed, pair]).generate_state(1)[0])
-            if a_seat == 0:
-                opening = random_opening(game, base, plies, np.random.default_rng(pair_seed))
-            by_seat = [agents[0], agents[1]] if a_seat == 0 else [agents[1], agents[0]]
-            specs = [args.spec_a, args.spec_b] if a_seat == 0 else [args.spec_b, args.spec_a]
-            record = play_game(game, by_seat, pair_seed, start_state=opening, max_plies=args.max_plies,
-                               specs=specs)
+        for g, (a_seat, record) in enumerate(records):
             outputs.write(record, g + 1, event=f"{args.spec_a} vs {args.spec_b}")
             if scorers is not None and aivat is not None:
-                corrected0 = scorers[a_seat].score(list(record.actions), (by_seat[0], by_seat[1]), record.returns[0])
+                by_seat = (agents[0], agents[1]) if a_seat == 0 else (agents[1], agents[0])
+                corrected0 = scorers[a_seat].score(list(record.actions), by_seat, record.returns[0])
                 aivat.append(corrected0 if a_seat == 0 else -corrected0)
             returns.append(record.returns)
             seats.append(a_seat)
@@ -311,8 +353,8 @@ def _run_match(args: argparse.Namespace, game: Game, agents: list[Agent], base: 
         status, code, message = "error", 1, f"error: {err} (after {len(returns)} finished games)"
     finally:
         bar.close()
-        for agent in agents:
-            agent.close()
+        for thing in close:
+            thing.close()
         rules = getattr(game, "rules", None)  # no-limit hold'em names its blinds in its rules
         big_blind = getattr(rules, "big_blind", BIG_BLINDS.get(spec.name, 1.0))
         summary = summarize(returns, seats, poker=poker, big_blind=float(big_blind), aivat_of_a=aivat)

@@ -153,6 +153,8 @@ def test_start_from_fen_and_moves(tmp_path: Path) -> None:
     (["sudoku", "solver", "--puzzles", "games/sudoku/data/hard.txt", "--min-guesses", "3"], "--min-guesses is for"),
     (["sudoku", "solver", "--puzzles", "/nonexistent/puzzles.txt"], "cannot read --puzzles"),
     (["sudoku", "solver", "--puzzles", "x", "--generate", "2"], "not allowed with argument"),
+    (["connect_four", "random", "random", "--concurrent", "0"], "--concurrent must be at least 1"),
+    (["leduc_poker", "random", "random", "--concurrent", "4"], "--concurrent is for perfect-information"),
 ])
 def test_bad_input_is_one_line_and_status_2(args: list[str], words: str, tmp_path: Path) -> None:
     proc = run_play(*args, "--out", str(tmp_path / "o"), timeout=60)
@@ -160,6 +162,19 @@ def test_bad_input_is_one_line_and_status_2(args: list[str], words: str, tmp_pat
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert proc.stderr.startswith("error: ") and words.lower() in proc.stderr.lower()
     assert not (tmp_path / "o").exists()
+
+
+def test_concurrent_games_write_the_records_of_one_by_one_play(tmp_path: Path) -> None:
+    """--concurrent N: one search for all games in flight, the same games (and files) as one by one."""
+    base = ["chess", "mcts:sims=24,eval=material", "mcts:sims=12,eval=rollout", "--games", "6", "--max-plies", "40"]
+    one = run_play(*base, "--out", str(tmp_path / "one"), timeout=300)
+    many = run_play(*base, "--concurrent", "4", "--out", str(tmp_path / "many"), timeout=300)
+    assert one.returncode == many.returncode == 0, one.stderr + many.stderr
+    lines = [[json.loads(x) for x in (tmp_path / d / "games.jsonl").read_text().splitlines()] for d in ("one", "many")]
+    for rows in lines:
+        for row in rows:
+            row.pop("seconds")
+    assert len(lines[0]) == 6 and lines[0] == lines[1]
 
 
 def test_default_and_no_output_folders(tmp_path: Path) -> None:
