@@ -33,7 +33,7 @@ import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from tqdm import tqdm
@@ -162,6 +162,15 @@ BACKENDS = ("ray", "processes")
 """Where games run with more than one worker: Ray actors (local Ray by default, a cluster under ``ray job
 submit`` or with ``RAY_ADDRESS``; each actor plays many games at once, :mod:`benchmarks.ray_games`) or
 local worker processes playing one game each."""
+
+
+def add_backend_flags(parser: Any) -> None:
+    """``--backend`` and ``--slots`` of every command that plays games with workers."""
+    parser.add_argument("--backend", choices=BACKENDS, default=None,
+                        help="where games run with several workers: ray (actors on a local Ray, or the cluster "
+                             "under ray job submit; default) or processes (local process pool)")
+    parser.add_argument("--slots", type=int, default=16,
+                        help="ray backend: games each worker plays at once, one network call for all (default 16)")
 
 
 def run_games(tasks: Sequence[GameTask], sink: Sink, *, workers: int = 2, progress: bool = True,

@@ -40,7 +40,7 @@ from agents.registry import make_agent
 from agents.arena.stats import score_of
 from benchmarks.elo import EloFit, default_anchors, fit_elo, games_from_results, parse_anchor, \
     write_elo_report
-from benchmarks.game_runner import GameFailedError, GameTask, run_games
+from benchmarks.game_runner import GameFailedError, GameTask, add_backend_flags, run_games
 from games.cli import run_cli
 from games.core import InputError
 from games.registry import make_game
@@ -166,7 +166,8 @@ def check_specs(game_name: str, specs: Sequence[str]) -> None:
 
 
 def run_schedule(game_name: str, pairings: Sequence[Pairing], out_dir: str | Path, *, workers: int = 2,
-                 seed: int = 0, opening_plies: int = 0, progress: bool = True) -> ScheduleResult:
+                 seed: int = 0, opening_plies: int = 0, progress: bool = True, backend: str | None = None,
+                 slots: int = 16) -> ScheduleResult:
     """:func:`play_schedule` with the counts of games played and reused."""
     game = make_game(game_name)
     if game.spec.num_players != 2:
@@ -200,18 +201,20 @@ def run_schedule(game_name: str, pairings: Sequence[Pairing], out_dir: str | Pat
                 new[position[id(task)]] = record
 
             run_games([tasks[i] for i in todo], keep, workers=workers, progress=progress,
-                      description=f"{game.spec.name} games ({len(found)} reused)")
+                      description=f"{game.spec.name} games ({len(found)} reused)", backend=backend, slots=slots)
     records = [found[i] if i in found else new[i] for i in range(len(tasks))]
     return ScheduleResult(records=records, played=len(new), reused=len(found))
 
 
 def play_schedule(game_name: str, pairings: Sequence[Pairing], out_dir: str | Path, *, workers: int = 2,
-                  seed: int = 0, opening_plies: int = 0, progress: bool = True) -> list[GameRecord]:
+                  seed: int = 0, opening_plies: int = 0, progress: bool = True, backend: str | None = None,
+                  slots: int = 16) -> list[GameRecord]:
     """Play every game of the schedule not already recorded in ``out_dir/games.jsonl`` (resumable: a record
     counts towards the pairing with the same two specs in the same seats; re-running plays nothing new),
     append each finished game to ``out_dir/games.jsonl`` at once (a crash loses no finished game), with a
-    tqdm progress bar; games run in ``workers`` processes (each process builds its agents once per pairing
-    and reuses them, calling agent reset between games); game i of a pairing uses a seed derived from
+    tqdm progress bar; games run on ``workers`` Ray actors playing ``slots`` games each at once, or in
+    ``workers`` processes (``backend``, :func:`benchmarks.game_runner.run_games`; agents are built once per
+    pairing and told of each new game); game i of a pairing uses a seed derived from
     (seed, a, b, i) deterministically and, when opening_plies > 0, a random opening of that many plies
     drawn from that seed (the same opening for the colour-swapped game, so pairs of games are fair).
     Returns every record of the schedule (old and new).
@@ -221,7 +224,7 @@ def play_schedule(game_name: str, pairings: Sequence[Pairing], out_dir: str | Pa
         GameFailedError: a game failed (the games finished before stay in the file).
     """
     return run_schedule(game_name, pairings, out_dir, workers=workers, seed=seed, opening_plies=opening_plies,
-                        progress=progress).records
+                        progress=progress, backend=backend, slots=slots).records
 
 
 def fit_records(records: Sequence[GameRecord], anchors: dict[str, float] | None = None,
@@ -261,7 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="anchored schedule: every spec plays these, and they play each other")
     parser.add_argument("--anchor", action="append", default=[], metavar="SPEC=ELO",
                         help="fix a rating (repeatable); default stockfish:elo=N at N, else random=0")
-    parser.add_argument("--workers", type=int, default=2, help="game processes (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="game workers (default 2; 1 = in this process)")
+    add_backend_flags(parser)
     parser.add_argument("--opening-plies", type=int, default=0, help="random plies before each pair of games")
     parser.add_argument("--seed", type=int, default=0, help="seed of games, openings and agents (default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
@@ -284,6 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise TournamentError(f"--anchor '{missing[0]}' is not a player of the tournament")
     try:
         result = run_schedule(args.game, pairings, args.out, workers=args.workers, seed=args.seed,
+                              backend=args.backend, slots=args.slots,
                               opening_plies=args.opening_plies, progress=not args.json)
     except GameFailedError as err:
         sys.stderr.write(f"error: {err}\n  finished games are in {args.out / RECORDS_FILE}; re-run to resume\n")

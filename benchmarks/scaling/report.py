@@ -164,6 +164,38 @@ def closing_note(results: dict[str, Any]) -> str:
     return " ".join(lines)
 
 
+def _model_checks(report: Report, results: dict[str, Any]) -> None:
+    """The held-out pairings (predicted against measured) and the exchange rate per anchor family."""
+    rows = results.get("holdouts") or []
+    if rows:
+        flagged = sum(1 for r in rows if r["outside"])
+        report.text(f"## The fit checked against pairings it never saw\n\n{len(rows)} pairings the schedule never "
+                    f"plays were played directly ({results.get('holdout_games', 0)} games, kept out of the fit). "
+                    f"Predicted score: both colours averaged with the fitted first-move advantage, its interval from "
+                    f"the ratings' covariance; measured: mean over colour-swapped pairs. **{flagged} of {len(rows)} "
+                    f"fall outside the combined 95% interval** (marked).")
+        report.table(["A", "B", "games", "predicted (A)", "measured (A)", "95% interval", "z", "outside"],
+                     [[r["a"], r["b"], r["games"], f"{r['predicted']:.3f} ± {1.96 * r['predicted_stderr']:.3f}",
+                       "" if r["measured"] is None else f"{r['measured']:.3f}",
+                       "" if r["measured_ci95"] is None else f"[{r['measured_ci95'][0]:.3f}, {r['measured_ci95'][1]:.3f}]",
+                       "" if r["z"] is None else f"{r['z']:+.2f}", "**yes**" if r["outside"] else ""]
+                      for r in rows])
+    families = results.get("anchor_families") or []
+    if families:
+        report.text("## The exchange rate with one family of anchors\n\nThe same plane fitted on the cells' games "
+                    "and the games of one family of anchors only (the others' games dropped; one anchor of the family "
+                    "fixed at its rating in the full fit):")
+        k = results["exchange_rate"].get("k")
+        report.table(["anchors", "k (10x search = k x training)", "95% interval", "note"],
+                     [["all", f"{k:.3g}" if k else "", _fmt_k(results["exchange_rate"].get("ci95")), ""]] +
+                     [[f"{f['family']} ({len(f['anchors'])})", f"{f['k']:.3g}" if f["k"] else "", _fmt_k(f["ci95"]),
+                       f["note"]] for f in families])
+
+
+def _fmt_k(ci: list[float] | None) -> str:
+    return f"{ci[0]:.3g} .. {ci[1]:.3g}" if ci else ""
+
+
 def include_panel(report: Report, folder: Path, out_dir: Path) -> None:
     """A linked panel from another benchmark's folder: the poker trade-off as a line plot, else its PNGs."""
     link = os.path.relpath(folder / "report.md", out_dir)
@@ -248,6 +280,7 @@ def write_scaling_report(results: dict[str, Any], out_dir: Path, provenance: Run
                  [[s, "" if a["elo"] is None else round(a["elo"], 1), _fmt_ci(a["ci95"]), a["games"],
                    "yes" if a["fixed"] else "", "" if a["seconds_per_move"] is None else
                    round(1000 * a["seconds_per_move"], 2)] for s, a in results["anchors"].items()])
+    _model_checks(report, results)
     report.text("## Closing note\n\n" + closing_note(results))
     for folder in include:
         include_panel(report, folder, out_dir)

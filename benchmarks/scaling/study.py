@@ -53,7 +53,8 @@ from benchmarks.scaling.grid import DEFAULT_OPENING_PLIES, Grid, ScalingInputErr
     even, grid_edges, ladder_edges, make_plan, nearest_links, parse_anchors, parse_sims, pilot_links, \
     select_checkpoints, wave_targets
 from benchmarks.scaling.report import write_scaling_report
-from benchmarks.game_runner import GameFailedError
+from benchmarks.game_runner import GameFailedError, add_backend_flags
+from benchmarks.scaling.checks import choose_holdouts, family_exchange_rates, holdout_rows
 from benchmarks.tournament import RECORDS_FILE, Pairing, play_schedule
 from games.registry import make_game
 
@@ -75,7 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--games-per-pair", type=int, default=24, help="games per grid pair and anchor link (default 24)")
     p.add_argument("--anchors", action="append", default=[], metavar="SPEC[=ELO];...",
                    help="anchor ladder, weakest first, ';'-separated (repeatable); default per game")
-    p.add_argument("--workers", type=int, default=2, help="game processes (default 2)")
+    p.add_argument("--workers", type=int, default=2, help="game workers (default 2; 1 = in this process)")
+    add_backend_flags(p)
+    p.add_argument("--holdout", type=int, default=5,
+                   help="pairings the schedule never plays, played directly to check the fit's predictions "
+                        "(default 5; 0 = none)")
+    p.add_argument("--holdout-games", type=int, default=200, help="games per held-out pairing (default 200)")
     p.add_argument("--opening-plies", type=int, default=None,
                    help="random opening plies (default 4 connect four, 6 chess)")
     p.add_argument("--max-minutes", type=float, default=55.0, help="stop starting waves after this (default 55)")
@@ -112,8 +118,10 @@ class Study:
         infos = tuple(checkpoint_info(p, game.spec.name) for p in select_checkpoints(args.run, args.checkpoints))
         anchors = parse_anchors(args.anchors) if args.anchors else default_anchors(game.spec.name)
         self.grid = Grid(infos, sims, anchors)
-        if args.games_per_pair < 1 or args.workers < 1:
-            raise ScalingInputError("--games-per-pair and --workers must be at least 1")
+        if args.games_per_pair < 1 or args.workers < 1 or args.slots < 1:
+            raise ScalingInputError("--games-per-pair, --workers and --slots must be at least 1")
+        if args.holdout < 0 or args.holdout_games < 2:
+            raise ScalingInputError("--holdout must be >= 0 and --holdout-games >= 2")
         self.opening = args.opening_plies if args.opening_plies is not None else \
             DEFAULT_OPENING_PLIES.get(game.spec.name, 2)
         self.players = {c.spec for c in self.grid.cells} | {a.spec for a in anchors}
@@ -121,6 +129,8 @@ class Study:
         self.ratio = 1.0  # measured / estimated seconds of play, updated after each wave
         self.stopped = False
         self.costs: dict[str, MoveCost] = {}
+        self.holdouts: list[tuple[str, str]] = _load_holdouts(args.out / "plan.json", self.players)
+        """Held-out pairings: played directly, never in the fit (benchmarks.scaling.checks)."""
 
     # ----- games and fits -----
     def records(self) -> list[tuple[str, str, float, int]]:
@@ -130,8 +140,13 @@ class Study:
         return [(r.specs[0], r.specs[1], score_of(r.returns), r.plies) for r in read_records(path)
                 if len(r.specs) == 2 and set(r.specs) <= self.players]
 
+    def fitted_records(self) -> list[tuple[str, str, float, int]]:
+        """The records the fit uses: all but the held-out pairings' games."""
+        held = {frozenset(p) for p in self.holdouts}
+        return [r for r in self.records() if frozenset(r[:2]) not in held]
+
     def fit(self) -> tuple[EloFit, Any]:
-        games = games_from_results((a, b, s) for a, b, s, _ in self.records())
+        games = games_from_results((a, b, s) for a, b, s, _ in self.fitted_records())
         return fit_elo(collapse(games), self.grid.fixed), games
 
     def plies(self) -> float:
@@ -184,11 +199,38 @@ class Study:
         pairings = [Pairing(a, b, have.get(frozenset((a, b)), 0) + todo[(a, b)]) for (a, b) in targets
                     if todo[(a, b)] > 0]
         play_schedule(self.game.spec.name, pairings, self.args.out, workers=self.args.workers, seed=self.args.seed,
-                      opening_plies=self.opening, progress=True)
+                      opening_plies=self.opening, progress=True, backend=self.args.backend, slots=self.args.slots)
         took = time.monotonic() - began - STARTUP_SECONDS
         if play_estimate > 5.0:
             self.ratio *= min(10.0, max(0.1, took / play_estimate))
         return True
+
+
+def _load_holdouts(plan: Path, players: set[str]) -> list[tuple[str, str]]:
+    """The held-out pairings stored in ``plan.json`` (those of this grid's players)."""
+    if not plan.exists():
+        return []
+    pairs = json.loads(plan.read_text()).get("holdouts", [])
+    return [(a, b) for a, b in pairs if a in players and b in players]
+
+
+def play_holdouts(study: Study, scheduled: list[tuple[str, str]]) -> None:
+    """Choose the held-out pairings once (from the current fit, among pairs the schedule never plays),
+    store them in plan.json, and play ``--holdout-games`` games of each."""
+    args, grid = study.args, study.grid
+    if args.holdout <= 0:
+        return
+    if not study.holdouts:
+        fit, _ = study.fit()
+        played = counts_by_pair([(a, b) for a, b, _, _ in study.records()])
+        study.holdouts = choose_holdouts(fit, [c.spec for c in grid.cells], [a.spec for a in grid.anchors],
+                                         [frozenset(p) for p in scheduled] + list(played), args.holdout)
+        plan = args.out / "plan.json"
+        data = json.loads(plan.read_text()) if plan.exists() else {}
+        data["holdouts"] = [list(p) for p in study.holdouts]
+        plan.write_text(json.dumps(data, indent=1))
+    if study.holdouts:
+        study.play({p: even(args.holdout_games) for p in study.holdouts}, f"{len(study.holdouts)} held-out pairings")
 
 
 def _load_links(study: Study) -> dict[str, str] | None:
@@ -249,6 +291,8 @@ def run_study(study: Study) -> dict[str, Any]:
                 final[key] = max(final[key], have.get(frozenset(key), 0)) + more
             if not study.play(final, f"top-up ({len(wide)} cells over ±{args.target_ci:g})"):
                 break
+        if not study.stopped:
+            play_holdouts(study, list(final))
     return analyse(study)
 
 
@@ -265,6 +309,13 @@ def analyse(study: Study) -> dict[str, Any]:
     rate = exchange_rate(games, grid.fixed, points, flat_elo=args.flat_elo, replicates=args.bootstrap,
                          seed=args.seed, fit=fit) if not missing else None
     results = build_results(study, fit, rate, missing)
+    results["holdouts"] = holdout_rows(fit, study.holdouts, records)
+    if rate is not None:
+        def rate_of(rows: Any, fixed: dict[str, float]) -> Any:
+            return exchange_rate(rows, fixed, points, flat_elo=args.flat_elo, replicates=min(args.bootstrap, 100),
+                                 seed=args.seed)
+        results["anchor_families"] = [f.to_json() for f in family_exchange_rates(
+            study.fitted_records(), [c.spec for c in grid.cells], [a.spec for a in grid.anchors], fit, rate_of)]
     return write_scaling_report(results, args.out, study.provenance, args.include)
 
 
@@ -298,7 +349,8 @@ def build_results(study: Study, fit: EloFit, rate: Any, missing: list[str]) -> d
             "checkpoints": [ck.path for ck in grid.checkpoints], "cells": cells, "anchors": anchors,
             "exchange_rate": rate.to_json() if rate else {"k": None, "ci95": None},
             "first_move_advantage": fit.advantage, "virtual_draws": fit.virtual_draws,
-            "games": len(study.records()), "opening_plies": study.opening, "target_ci": study.args.target_ci,
+            "games": len(study.fitted_records()), "holdout_games": len(study.records()) - len(study.fitted_records()),
+            "opening_plies": study.opening, "target_ci": study.args.target_ci,
             "stopped_early": study.stopped, "unrated": missing, "flat_elo": study.args.flat_elo,
             "elapsed_minutes": (time.monotonic() - study.start) / 60.0,
             "included": [str(p) for p in study.args.include]}

@@ -1,0 +1,63 @@
+"""The study's model checks: held-out pairings predicted against measured, anchor families."""
+from __future__ import annotations
+
+import numpy as np
+
+from agents.arena.stats import expected_score
+from benchmarks.elo import fit_elo, games_from_results
+from benchmarks.scaling.checks import anchor_family, choose_holdouts, holdout_rows, predicted_score
+
+
+def _games(true: dict[str, float], pairs: list[tuple[str, str]], n: int, seed: int,
+           bias: dict[frozenset[str], float] | None = None) -> list[tuple[str, str, float, int]]:
+    """Colour-swapped pairs of decisive games drawn from Bradley–Terry with the true ratings (plus an
+    optional bias in Elo for some pairs: a family effect the model does not have)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for a, b in pairs:
+        extra = (bias or {}).get(frozenset((a, b)), 0.0)
+        p = expected_score(true[a] - true[b] + extra)
+        for _ in range(n // 2):
+            rows.append((a, b, float(rng.random() < p), 40))
+            rows.append((b, a, float(rng.random() >= p), 40))
+    return rows
+
+
+def test_families() -> None:
+    assert anchor_family("random") == "random"
+    assert anchor_family("mcts:sims=64,eval=rollout") == "rollout MCTS"
+    assert anchor_family("mcts:eval=material,sims=256") == "material MCTS"
+    assert anchor_family("mcts:net=models/x.pt,sims=4") == "network MCTS"
+    assert anchor_family("stockfish:elo=1500,movetime=0.1") == "stockfish"
+    assert anchor_family("uci:cmd=/usr/games/ethereal-chess,depth=2") == "ethereal-chess"
+    assert anchor_family("uci:cmd=/usr/games/stockfish,option.UCI_Elo=1500") == "stockfish"
+
+
+def test_holdouts_are_unscheduled_even_and_the_prediction_matches_a_consistent_model() -> None:
+    true = {"r": 0.0, "a1": 200.0, "a2": 400.0, "c1": 150.0, "c2": 320.0, "c3": 600.0}
+    scheduled = [("r", "a1"), ("a1", "a2"), ("c1", "r"), ("c2", "a1"), ("c3", "a2"), ("c1", "c2"), ("c2", "c3")]
+    rows = _games(true, scheduled, 400, seed=1)
+    fit = fit_elo(games_from_results((a, b, s) for a, b, s, _ in rows), {"r": 0.0})
+    held = choose_holdouts(fit, ["c1", "c2", "c3"], ["r", "a1", "a2"], [frozenset(p) for p in scheduled], 3)
+    assert held and all(frozenset(p) not in {frozenset(q) for q in scheduled} for p in held)
+    assert all(0.2 <= predicted_score(fit, a, b)[0] <= 0.8 for a, b in held)
+    assert len(set(held)) == len(held)
+    assert held[0][0] != held[1][0]  # spread: a second cell before any cell comes twice
+    direct = _games(true, held, 400, seed=2)
+    table = holdout_rows(fit, held, rows + direct)
+    assert [r["games"] for r in table] == [400] * len(held)
+    assert sum(r["outside"] for r in table) <= 1  # a consistent model: at most a chance miss
+    for r in table:
+        truth = expected_score(true[r["a"]] - true[r["b"]])
+        assert abs(r["measured"] - truth) < 0.08
+
+
+def test_a_family_effect_is_flagged() -> None:
+    true = {"r": 0.0, "a1": 200.0, "a2": 400.0, "c1": 150.0, "c2": 320.0, "c3": 600.0}
+    scheduled = [("r", "a1"), ("a1", "a2"), ("c1", "r"), ("c2", "a1"), ("c3", "a2"), ("c1", "c2"), ("c2", "c3")]
+    rows = _games(true, scheduled, 400, seed=3)
+    fit = fit_elo(games_from_results((a, b, s) for a, b, s, _ in rows), {"r": 0.0})
+    held = [("c3", "a1")]  # in truth c3 beats a1 by far less than the ladder says
+    direct = _games(true, held, 600, seed=4, bias={frozenset(held[0]): -300.0})
+    (row,) = holdout_rows(fit, held, rows + direct)
+    assert row["outside"] and row["measured"] < row["predicted"] and row["z"] < -1.96
