@@ -40,11 +40,16 @@ LADDER_FACTOR = 8
 DEFAULT_ANCHORS: dict[str, tuple[str, ...]] = {
     "connect_four": ("random=0", "mcts:sims=4,eval=rollout", "mcts:sims=16,eval=rollout",
                      "mcts:sims=64,eval=rollout", "mcts:sims=256,eval=rollout", "mcts:sims=1024,eval=rollout"),
-    "chess": ("random", "mcts:eval=material,sims=64", "mcts:eval=material,sims=256",
-              "stockfish:elo=1350,nodes=100000", "stockfish:elo=1500,nodes=100000"),
+    "chess": ("random", "mcts:eval=material,sims=64", "mcts:eval=material,sims=1024",
+              "uci:cmd=/usr/games/ethereal-chess,depth=3", "stockfish:elo=1350,movetime=0.1",
+              "stockfish:elo=1500,movetime=0.1", "uci:cmd=/usr/games/ethereal-chess,depth=7",
+              "stockfish:elo=1800,movetime=0.1", "stockfish:elo=2200,movetime=0.1"),
 }
-"""Ladders by game, weakest first. Stockfish levels are fixed at their ``UCI_Elo`` (1350, 1500), played at
-a stated budget of 100,000 nodes per move; ``random`` is fixed at 0 where no Stockfish is present."""
+"""Ladders by game, weakest first. Chess: three families besides ``random`` — material MCTS, Ethereal (a
+second Debian UCI engine) at fixed depths, and Stockfish at ``UCI_Elo`` 1350..2200, fixed at those ratings.
+Stockfish calibrates ``UCI_Elo`` at 60 s + 0.6 s a game (its README, anchored to CCRL 40/4); the study
+plays it at 0.1 s a move (short enough for thousands of games; the report states both). ``random`` is fixed
+at 0 where no Stockfish is present."""
 
 DEFAULT_OPENING_PLIES = {"connect_four": 4, "chess": 6}
 """Random opening moves per game, so that deterministic agents do not replay one game over and over."""
