@@ -64,6 +64,8 @@ class Learner:
         self.seconds_before = 0.0
         self.parent = ""
         """Where the run's first weights came from (``--init``), in words; empty for random weights."""
+        self.parent_flops = 0.0
+        """Training compute behind the ``--init`` weights (their own and their parents')."""
         self._started = time.monotonic()
 
     def initialize(self, ckpt: Checkpoint) -> None:
@@ -79,6 +81,7 @@ class Learner:
         m = ckpt.metadata
         self.parent = (f"{ckpt.path} ({ckpt.game}, learner step {m.learner_steps}, {m.samples} positions, "
                        f"{m.compute_flops:.3g} FLOPs; {m.training or 'training not recorded'})")
+        self.parent_flops = m.total_compute_flops
 
     def restore(self, ckpt: Checkpoint) -> None:
         """Continue from a checkpoint: weights, optimizer state and counters."""
@@ -91,6 +94,7 @@ class Learner:
         self.selfplay_evaluations = max(0, m.network_evaluations - train_evals)
         self.seconds_before = m.wall_seconds
         self.parent = m.parent
+        self.parent_flops = m.parent_flops
         self._started = time.monotonic()
 
     def set_progress(self, progress: float) -> float:
@@ -139,7 +143,7 @@ class Learner:
             wall_seconds=self.seconds_before + time.monotonic() - self._started,
             network_evaluations=int(evaluations), flops_per_evaluation=int(self.flops),
             training="self-play (selfplay.train: batched MCTS games, visit or improved-policy targets)",
-            parent=self.parent)
+            parent=self.parent, parent_flops=self.parent_flops)
 
     def save(self, run_dir: str | Path) -> Path:
         """Write ``run_dir/checkpoints/<step>.pt`` atomically (weights, optimizer, metadata)."""

@@ -57,11 +57,19 @@ class TrainingMetadata:
     parent: str = ""
     """The checkpoint training started from (``--init``): its path, game, step and training, in words;
     empty when trained from random weights. The counters above count this training only."""
+    parent_flops: float = 0.0
+    """Training compute of the parent (and its own parents): add it to :attr:`compute_flops` for the
+    compute behind these weights (:attr:`total_compute_flops`)."""
 
     @property
     def compute_flops(self) -> float:
         """Compute estimate: network evaluations x FLOPs per evaluation."""
         return float(self.network_evaluations) * float(self.flops_per_evaluation)
+
+    @property
+    def total_compute_flops(self) -> float:
+        """Compute of this training and of every parent it started from."""
+        return self.compute_flops + float(self.parent_flops)
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

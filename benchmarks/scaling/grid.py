@@ -70,6 +70,9 @@ class CheckpointInfo:
     samples: int
     wall_seconds: float
     compute_flops: float
+    """Training compute behind the weights, parents' included (``--init``: self-play from a distilled net)."""
+    label: str = ""
+    """Name in plots and tables: the step, or ``run/step`` when the study takes checkpoints of several runs."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ class Cell:
     step: int
     sims: int
     spec: str
+    label: str = ""
+    """The checkpoint's label (:attr:`CheckpointInfo.label`)."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,7 @@ class Grid:
 
     @property
     def cells(self) -> list[Cell]:
-        return [Cell(ci, si, ck.step, s, cell_spec(ck.path, s))
+        return [Cell(ci, si, ck.step, s, cell_spec(ck.path, s), ck.label)
                 for ci, ck in enumerate(self.checkpoints) for si, s in enumerate(self.sims)]
 
     def cell(self, ci: int, si: int) -> Cell:
@@ -155,7 +160,7 @@ def select_checkpoints(run_dir: Path, which: str) -> list[Path]:
     return [by_step[s] for s in sorted({int(p) for p in parts})]
 
 
-def checkpoint_info(path: Path, game_name: str) -> CheckpointInfo:
+def checkpoint_info(path: Path, game_name: str, label: str = "") -> CheckpointInfo:
     """Training metadata of one checkpoint; refuses another game's network."""
     ckpt = load_checkpoint(path)
     if ckpt.game != game_name:
@@ -165,7 +170,23 @@ def checkpoint_info(path: Path, game_name: str) -> CheckpointInfo:
     m = ckpt.metadata
     return CheckpointInfo(path=str(path), step=int(path.stem), learner_steps=m.learner_steps,
                           selfplay_games=m.selfplay_games, samples=m.samples, wall_seconds=m.wall_seconds,
-                          compute_flops=m.compute_flops)
+                          compute_flops=m.total_compute_flops, label=label or str(int(path.stem)))
+
+
+def study_checkpoints(run: Path, which: str, also: Sequence[str], game_name: str) -> tuple[CheckpointInfo, ...]:
+    """The study's checkpoints: ``which`` of ``run`` and, for each ``RUN[:SELECTION]`` of ``also``, that
+    selection (default: all) of another run (e.g. self-play started from ``run``'s last checkpoint);
+    ordered by training compute. With several runs the labels name the run."""
+    groups = [(run, which)]
+    for item in also:
+        folder, _, selection = item.partition(":")
+        groups.append((Path(folder), selection or "all"))
+    several = len(groups) > 1
+    infos = [checkpoint_info(p, game_name, f"{folder.name}/{int(p.stem)}" if several else "")
+             for folder, selection in groups for p in select_checkpoints(folder, selection)]
+    if len({i.path for i in infos}) != len(infos):
+        raise ScalingInputError("a checkpoint is selected twice")
+    return tuple(sorted(infos, key=lambda i: (i.compute_flops, i.label)))
 
 
 def _valid_spec(text: str) -> bool:

@@ -28,6 +28,19 @@ def _x_sims(sims: int) -> float:
     return -1.0 if sims == 0 else math.log2(sims)
 
 
+def _label(cell: dict[str, Any]) -> str:
+    """A cell's checkpoint label (older results.json files have only the step)."""
+    return str(cell.get("label") or cell["step"])
+
+
+def _labels(cells: list[dict[str, Any]]) -> list[str]:
+    """Checkpoint labels in training-compute order."""
+    order: dict[str, float] = {}
+    for c in cells:
+        order.setdefault(_label(c), c["compute_flops"])
+    return sorted(order, key=lambda k: (order[k], k))
+
+
 def _rated(results: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for c in results["cells"] if c["elo"] is not None]
 
@@ -42,12 +55,12 @@ def _anchor_lines(ax: Any, results: dict[str, Any]) -> None:
 def plot_elo_vs_sims(report: Report, results: dict[str, Any]) -> None:
     fig, ax = plt.subplots(figsize=(8, 5))
     cells = _rated(results)
-    for step in sorted({c["step"] for c in cells}):
-        line = sorted((c for c in cells if c["step"] == step), key=lambda c: c["sims"])
+    for label in _labels(cells):
+        line = sorted((c for c in cells if _label(c) == label), key=lambda c: c["sims"])
         x = [_x_sims(c["sims"]) for c in line]
         y = [c["elo"] for c in line]
         err = [[c["elo"] - c["ci95"][0] for c in line], [c["ci95"][1] - c["elo"] for c in line]]
-        ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=f"step {step}")
+        ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=f"step {label}")
     sims = results["sims"]
     ax.set_xticks([_x_sims(s) for s in sims], ["raw" if s == 0 else str(s) for s in sims])
     ax.set_xlabel("MCTS simulations per move (log2 scale; raw = network alone)")
@@ -66,7 +79,7 @@ def plot_elo_vs_training(report: Report, results: dict[str, Any]) -> None:
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.5), sharey=True)
     for ax, (key, label, log) in zip(axes, axes_spec):
         for sims in results["sims"]:
-            line = sorted((c for c in cells if c["sims"] == sims and (c[key] > 0 or not log)), key=lambda c: c["step"])
+            line = sorted((c for c in cells if c["sims"] == sims and (c[key] > 0 or not log)), key=lambda c: c[key])
             scale = 60.0 if key == "wall_seconds" else 1.0
             x = [c[key] / scale for c in line]
             err = [[c["elo"] - c["ci95"][0] for c in line], [c["ci95"][1] - c["elo"] for c in line]]
@@ -125,11 +138,11 @@ def plot_compute(report: Report, results: dict[str, Any]) -> None:
     if not cells:
         return
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
-    for step in sorted({c["step"] for c in cells}):
-        line = sorted((c for c in cells if c["step"] == step), key=lambda c: c["sims"])
+    for label in _labels(cells):
+        line = sorted((c for c in cells if _label(c) == label), key=lambda c: c["sims"])
         x = [_x_sims(c["sims"]) for c in line]
-        ax1.plot(x, [c["evaluations_per_move"] or 0 for c in line], marker="o", label=f"step {step}")
-        ax2.plot(x, [1000 * c["seconds_per_move"] for c in line], marker="o", label=f"step {step}")
+        ax1.plot(x, [c["evaluations_per_move"] or 0 for c in line], marker="o", label=f"step {label}")
+        ax2.plot(x, [1000 * c["seconds_per_move"] for c in line], marker="o", label=f"step {label}")
     for ax, label in ((ax1, "network evaluations per move"), (ax2, "milliseconds per move")):
         ax.set_xticks([_x_sims(s) for s in results["sims"]], ["raw" if s == 0 else str(s) for s in results["sims"]])
         ax.set_yscale("log")
@@ -151,7 +164,7 @@ def closing_note(results: dict[str, Any]) -> str:
     if not cells:
         return "No cell could be rated."
     best = max(cells, key=lambda c: c["elo"])
-    lines = [f"Best setting: step {best['step']} at {best['sims']} simulations, {best['elo']:.0f} Elo "
+    lines = [f"Best setting: step {_label(best)} at {best['sims']} simulations, {best['elo']:.0f} Elo "
              f"{_fmt_ci(best['ci95'])}."]
     for spec, a in results["anchors"].items():
         if a["elo"] is None:
@@ -270,7 +283,7 @@ def write_scaling_report(results: dict[str, Any], out_dir: Path, provenance: Run
     plot_compute(report, results)
     report.text("## Every cell")
     report.table(["step", "sims", "Elo", "95% interval", "games", "train FLOPs", "evals/move", "ms/move", "in fit"],
-                 [[c["step"], c["sims"], round(c["elo"], 1) if c["elo"] is not None else "", _fmt_ci(c["ci95"]),
+                 [[_label(c), c["sims"], round(c["elo"], 1) if c["elo"] is not None else "", _fmt_ci(c["ci95"]),
                    c["games"], f"{c['compute_flops']:.3g}",
                    "" if c["evaluations_per_move"] is None else round(c["evaluations_per_move"], 1),
                    "" if c["seconds_per_move"] is None else round(1000 * c["seconds_per_move"], 2),

@@ -51,7 +51,7 @@ from benchmarks.scaling.cost import DEFAULT_PLIES, MoveCost, measure_move_cost, 
 from benchmarks.scaling.design import counts_by_pair, over_target, top_up
 from benchmarks.scaling.grid import DEFAULT_OPENING_PLIES, Grid, ScalingInputError, checkpoint_info, default_anchors, \
     even, grid_edges, ladder_edges, make_plan, nearest_links, parse_anchors, parse_sims, pilot_links, \
-    select_checkpoints, wave_targets
+    study_checkpoints, wave_targets
 from benchmarks.scaling.report import write_scaling_report
 from benchmarks.game_runner import GameFailedError, add_backend_flags
 from benchmarks.scaling.checks import choose_holdouts, family_exchange_rates, holdout_rows
@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                   formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("game", help="connect_four, chess, ...")
     p.add_argument("--run", type=Path, required=True, help="training run folder (RUN/checkpoints/*.pt)")
+    p.add_argument("--also", action="append", default=[], metavar="RUN[:SELECTION]",
+                   help="checkpoints of another run too (repeatable), e.g. self-play started from --run's last "
+                        "checkpoint: runs/chess-selfplay:4 (selection as --checkpoints; default all)")
     p.add_argument("--checkpoints", default="6", help="all | N evenly spaced (default 6) | step,step,... "
                    "(a single number that is a checkpoint's step means that step)")
     p.add_argument("--sims", default="0,1,4,16,64,256",
@@ -115,7 +118,7 @@ class Study:
                                     f"{game.spec.num_players}")
         self.game = game
         sims = parse_sims(args.sims)
-        infos = tuple(checkpoint_info(p, game.spec.name) for p in select_checkpoints(args.run, args.checkpoints))
+        infos = study_checkpoints(args.run, args.checkpoints, args.also, game.spec.name)
         anchors = parse_anchors(args.anchors) if args.anchors else default_anchors(game.spec.name)
         self.grid = Grid(infos, sims, anchors)
         if args.games_per_pair < 1 or args.workers < 1 or args.slots < 1:
@@ -326,7 +329,7 @@ def build_results(study: Study, fit: EloFit, rate: Any, missing: list[str]) -> d
         ck = grid.checkpoints[c.ci]
         r = fit.ratings.get(c.spec)
         cost = study.costs.get(c.spec)
-        cells.append({"checkpoint": ck.path, "step": ck.step, "sims": c.sims, "spec": c.spec,
+        cells.append({"checkpoint": ck.path, "step": ck.step, "label": ck.label, "sims": c.sims, "spec": c.spec,
                       "elo": r.elo if r else None, "ci95": list(r.ci95) if r else None, "games": r.games if r else 0,
                       "compute_flops": ck.compute_flops, "learner_steps": ck.learner_steps,
                       "wall_seconds": ck.wall_seconds, "selfplay_games": ck.selfplay_games,

@@ -29,7 +29,8 @@ def test_parse_anchor_distinguishes_fixed_from_specs_with_equals():
         parse_anchors(["mcts:sims=16"])  # nothing fixed
     chess = default_anchors("chess")
     assert {a.spec: a.elo for a in chess if a.elo is not None} == {
-        "stockfish:elo=1350,nodes=100000": 1350.0, "stockfish:elo=1500,nodes=100000": 1500.0}
+        f"stockfish:elo={n},movetime=0.1": float(n) for n in (1350, 1500, 1800, 2200)}
+    assert {a.spec.split(":")[0] for a in chess} == {"random", "mcts", "uci", "stockfish"}  # several families
 
 
 def test_parse_sims():
@@ -103,3 +104,25 @@ def test_top_up_matches_the_refit_covariance_and_targets_the_widest_cell():
     np.testing.assert_allclose(predicted_half_widths(predicted),
                                predicted_half_widths(refit.covariance[np.ix_(order, order)]), rtol=0.03)
     assert predicted_half_widths(predicted)[fit.players.index("c")] < 1.96 * fit.ratings["c"].stderr - 20
+
+
+def test_checkpoints_of_several_runs_ordered_by_total_compute(tmp_path) -> None:
+    from agents.nets.checkpoint import TrainingMetadata, checkpoint_path, save_checkpoint
+    from agents.nets.core import NetConfig, build_network
+    from benchmarks.scaling.grid import study_checkpoints
+    from games.registry import make_game
+
+    spec = make_game("connect_four").spec
+    net = build_network(NetConfig(kind="resnet", blocks=1, channels=8, value_hidden=8), spec)
+    base, tuned = tmp_path / "distilled", tmp_path / "selfplay"
+    for step, evals in ((100, 1000), (300, 3000)):  # the base run
+        save_checkpoint(checkpoint_path(base, step), net, "connect_four",
+                        TrainingMetadata(learner_steps=step, network_evaluations=evals, flops_per_evaluation=10))
+    for step in (50, 150):  # started from the base's last checkpoint (30,000 FLOPs), fewer steps of its own
+        save_checkpoint(checkpoint_path(tuned, step), net, "connect_four",
+                        TrainingMetadata(learner_steps=step, network_evaluations=step, flops_per_evaluation=10,
+                                         parent="distilled/300", parent_flops=30000.0))
+    infos = study_checkpoints(base, "all", [f"{tuned}:150"], "connect_four")
+    assert [i.label for i in infos] == ["distilled/100", "distilled/300", "selfplay/150"]
+    assert [i.compute_flops for i in infos] == [10000.0, 30000.0, 31500.0]
+    assert [i.label for i in study_checkpoints(base, "all", [], "connect_four")] == ["100", "300"]
