@@ -106,7 +106,9 @@ def test_analyse_multipv_streams_info(engine: chess.engine.SimpleEngine) -> None
     for k, line in enumerate(lines, 1):
         assert line["multipv"] == k and len(line["pv"]) >= 2
         assert line["seldepth"] >= line["depth"] >= 1 and line["nodes"] > 1000
-        assert line["nps"] > 0 and 1.5 < line["time"] < 2.2 and 0 <= line["hashfull"] <= 1000
+        assert line["nps"] > 0 and line["time"] < 2.2 and 0 <= line["hashfull"] <= 1000
+        # the search runs to the deadline (movetime less Move Overhead) unless the tree fills first
+        assert line["time"] > 1.5 or line["hashfull"] >= 990, (line["time"], line["hashfull"])
         assert line["score"].relative.score() is not None
 
 
