@@ -155,6 +155,8 @@ def test_start_from_fen_and_moves(tmp_path: Path) -> None:
     (["sudoku", "solver", "--puzzles", "x", "--generate", "2"], "not allowed with argument"),
     (["connect_four", "random", "random", "--concurrent", "0"], "--concurrent must be at least 1"),
     (["leduc_poker", "random", "random", "--concurrent", "4"], "--concurrent is for perfect-information"),
+    (["chess", "random", "mcts:net=models/chess/checkpoints/011485.pt,backend=tpu"], "unknown backend 'tpu'"),
+    (["chess", "random", "mcts:net=/nonexistent/net.onnx,backend=onnx"], "not found"),
 ])
 def test_bad_input_is_one_line_and_status_2(args: list[str], words: str, tmp_path: Path) -> None:
     proc = run_play(*args, "--out", str(tmp_path / "o"), timeout=60)
@@ -162,6 +164,14 @@ def test_bad_input_is_one_line_and_status_2(args: list[str], words: str, tmp_pat
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert proc.stderr.startswith("error: ") and words.lower() in proc.stderr.lower()
     assert not (tmp_path / "o").exists()
+
+
+def test_a_wrong_onnx_file_is_one_error_line(tmp_path: Path) -> None:
+    garbage = tmp_path / "net.onnx"
+    garbage.write_bytes(b"not a model")
+    proc = run_play("chess", "random", f"mcts:net={garbage},backend=onnx", "--out", str(tmp_path / "o"), timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert proc.stderr.startswith("error: cannot load ONNX model") and not (tmp_path / "o").exists()
 
 
 def test_concurrent_games_write_the_records_of_one_by_one_play(tmp_path: Path) -> None:
