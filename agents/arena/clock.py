@@ -32,11 +32,6 @@ class TimeForfeit(Exception):
     Not an :class:`~agents.core.AgentError`: the agent works, it only used more time than it had.
     """
 
-    def __init__(self, message: str, over: float) -> None:
-        super().__init__(message)
-        self.over = over
-        """Seconds by which the clock went below zero."""
-
 
 @dataclass(frozen=True)
 class TimeControl:

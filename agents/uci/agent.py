@@ -248,7 +248,7 @@ class UciAgent(Agent):
         self._mark = time.perf_counter()
         if self.clock is not None and not self.clock.charge(player, elapsed):
             raise TimeForfeit(f"{self.label} lost on time: {elapsed:.3f} s for a move with "
-                              f"{elapsed + self.clock.remaining[player]:.3f} s left", -self.clock.remaining[player])
+                              f"{elapsed + self.clock.remaining[player]:.3f} s left")
         move = result.move if result is not None else None
         if move is None or move not in board.legal_moves:
             raise AgentError(f"{self.label} sent the illegal bestmove {move} in {board.fen()}")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from agents.arena.stats import expected_score, paired_mean_with_interval
+from agents.core import parse_spec
 from benchmarks.elo import EloFit, EloFitError, games_from_results
 
 Z95 = 1.959963984540054
@@ -31,16 +32,16 @@ LN10_400 = math.log(10.0) / 400.0
 def anchor_family(spec: str) -> str:
     """The kind of agent a spec names: ``random``, ``rollout MCTS``, ``material MCTS``, ``network MCTS``,
     ``stockfish``, or the engine binary of a ``uci:`` spec."""
-    name, _, rest = spec.partition(":")
-    if name == "mcts":
-        if "net=" in rest:
+    parsed = parse_spec(spec)
+    if parsed.name == "mcts":
+        if "net" in parsed.params:
             return "network MCTS"
-        return "material MCTS" if "eval=material" in rest else "rollout MCTS"
-    if name == "uci":
-        cmd = next((part.split("=", 1)[1] for part in rest.split(",") if part.startswith("cmd=")), rest)
-        binary = cmd.split()[0].rsplit("/", 1)[-1] if cmd.split() else "uci"
+        return "material MCTS" if parsed.params.get("eval") == "material" else "rollout MCTS"
+    if parsed.name == "uci":
+        words = parsed.params.get("cmd", parsed.positional or "").split()
+        binary = words[0].rsplit("/", 1)[-1] if words else "uci"
         return "stockfish" if "stockfish" in binary else binary
-    return name
+    return parsed.name
 
 
 def predicted_score(fit: EloFit, a: str, b: str) -> tuple[float, float]:

@@ -84,8 +84,6 @@ class Cell:
     step: int
     sims: int
     spec: str
-    label: str = ""
-    """The checkpoint's label (:attr:`CheckpointInfo.label`)."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +104,7 @@ class Grid:
 
     @property
     def cells(self) -> list[Cell]:
-        return [Cell(ci, si, ck.step, s, cell_spec(ck.path, s), ck.label)
+        return [Cell(ci, si, ck.step, s, cell_spec(ck.path, s))
                 for ci, ck in enumerate(self.checkpoints) for si, s in enumerate(self.sims)]
 
     def cell(self, ci: int, si: int) -> Cell:

@@ -21,7 +21,6 @@ Every rate is a median over the positions' runs; ratios are named ``ratio_*``.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import time
@@ -32,6 +31,7 @@ import chess
 import numpy as np
 
 from agents.flags import CliParser
+from agents.core import AgentError
 from agents.provenance import RunInfo
 from agents.nets.backends import BACKENDS, network_evaluator, resolve_backend
 from agents.stockfish import find_stockfish
@@ -266,9 +266,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         backend = resolve_backend(backend)
         if not Path(args.net).is_file():
             raise ChessSpeedError(f"--net: no checkpoint at {args.net}")
-    stockfish = None
-    if shutil.which("stockfish") or Path("/usr/games/stockfish").exists():
-        stockfish = find_stockfish(None)
+    try:
+        stockfish: str | None = find_stockfish(None)
+    except AgentError:
+        stockfish = None
     positions = make_positions("chess", args.positions, args.seed)
     states = _states(positions)
     quick = args.quick

@@ -123,7 +123,7 @@ class _Flags(RandomAgent):
     def act(self, state: State) -> int:
         self.moves += 1
         if self.moves == 3:
-            raise TimeForfeit("out of time", 0.01)
+            raise TimeForfeit("out of time")
         return super().act(state)
 
 

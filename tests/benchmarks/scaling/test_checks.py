@@ -31,6 +31,8 @@ def test_families() -> None:
     assert anchor_family("stockfish:elo=1500,movetime=0.1") == "stockfish"
     assert anchor_family("uci:cmd=/usr/games/ethereal-chess,depth=2") == "ethereal-chess"
     assert anchor_family("uci:cmd=/usr/games/stockfish,option.UCI_Elo=1500") == "stockfish"
+    assert anchor_family("uci:/usr/games/ethereal-chess,depth=3") == "ethereal-chess"  # cmd as the positional
+    assert anchor_family("uci:/usr/games/ethereal-chess,depth=7") == "ethereal-chess"
 
 
 def test_holdouts_are_unscheduled_even_and_the_prediction_matches_a_consistent_model() -> None:
