@@ -33,7 +33,7 @@ import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Generic, Protocol, Sequence, TypeVar, overload
 
 import numpy as np
 from tqdm import tqdm
@@ -72,6 +72,12 @@ class GameTask:
     opening_plies: int = 0
     """Uniformly random plies played from the start before the agents take over."""
 
+    @property
+    def pairing_key(self) -> tuple[str, tuple[str, str], tuple[int, int]]:
+        """``(game, pairing, agent_seeds)``: what its agents are built from (tasks with equal keys share
+        them)."""
+        return (self.game, self.pairing, self.agent_seeds)
+
     def describe(self) -> str:
         return f"{self.seats[0]} vs {self.seats[1]} (game {self.index} of {self.pairing[0]} vs " \
                f"{self.pairing[1]}, seed {self.seed})"
@@ -81,23 +87,42 @@ Sink = Callable[[GameTask, GameRecord], None]
 """Called in the calling process with each finished game."""
 
 
-class AgentCache:
-    """The agents of the pairing a process played last, rebuilt when a task of another pairing comes."""
+class Closeable(Protocol):
+    """Something holding resources until ``close()``."""
 
-    def __init__(self) -> None:
+    def close(self) -> None: ...
+
+
+Built = TypeVar("Built", bound=Closeable)
+"""What an :class:`AgentCache` builds per spec: an agent, or a match participant."""
+
+
+class AgentCache(Generic[Built]):
+    """The agents of the pairing a process played last, rebuilt when a task of another pairing comes.
+
+    ``build(spec, game, seed)`` makes the agent of one spec (default :func:`~agents.registry.make_agent`).
+    """
+
+    @overload
+    def __init__(self: AgentCache[Agent]) -> None: ...
+
+    @overload
+    def __init__(self, build: Callable[[str, Game, int], Built]) -> None: ...
+
+    def __init__(self, build: Callable[[str, Game, int], Any] = make_agent) -> None:
+        self.build = build
         self.key: tuple[object, ...] | None = None
-        self.agents: dict[str, Agent] = {}
+        self.agents: dict[str, Built] = {}
 
-    def agents_for(self, game: Game, task: GameTask) -> dict[str, Agent]:
+    def agents_for(self, game: Game, task: GameTask) -> dict[str, Built]:
         """The agents of ``task``'s pairing by spec (one per spec; a mirror pairing gets one agent)."""
-        key = (task.game, task.pairing, task.agent_seeds)
-        if key != self.key:
+        if task.pairing_key != self.key:
             self.close()
             a, b = task.pairing
-            self.agents[a] = make_agent(a, game, seed=task.agent_seeds[0])
+            self.agents[a] = self.build(a, game, task.agent_seeds[0])
             if b != a:
-                self.agents[b] = make_agent(b, game, seed=task.agent_seeds[1])
-            self.key = key
+                self.agents[b] = self.build(b, game, task.agent_seeds[1])
+            self.key = task.pairing_key
             _single_thread_torch()
         return self.agents
 
@@ -111,7 +136,7 @@ class AgentCache:
         self.key = None
 
 
-def play_task(task: GameTask, cache: AgentCache) -> GameRecord:
+def play_task(task: GameTask, cache: AgentCache[Agent]) -> GameRecord:
     """Play one task with the cache's agents; any failure becomes :class:`GameFailedError`."""
     try:
         game = make_game(task.game)
@@ -127,7 +152,10 @@ def play_task(task: GameTask, cache: AgentCache) -> GameRecord:
 
 
 # ----- worker processes ------------------------------------------------------------------------------
-_WORKER_CACHE: AgentCache | None = None
+_WORKER_CACHE: AgentCache[Agent] | None = None
+
+ONE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
+"""Environment of a worker process that computes on one thread (OpenMP, MKL, numba)."""
 
 
 def _single_thread_torch() -> None:
@@ -140,8 +168,7 @@ def _init_worker() -> None:
     """Worker start: one thread per library, no SIGINT, an agent cache closed when the worker exits."""
     global _WORKER_CACHE
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-        os.environ[name] = "1"
+    os.environ.update(ONE_THREAD_ENV)
     _single_thread_torch()  # torch imported later reads OMP_NUM_THREADS; agents_for() checks again
     _WORKER_CACHE = AgentCache()
     multiprocessing.util.Finalize(None, _WORKER_CACHE.close, exitpriority=10)

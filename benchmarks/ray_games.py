@@ -11,7 +11,8 @@ agent is to move in) and returns their records; the driver hands every record to
   submit``, where it joins the cluster; actors are spread over the nodes.
 * A worker that dies (node lost, process killed) costs the games of its chunk in flight, never a
   record: the chunk goes back to the queue and a new actor replaces the dead one. No game is written
-  twice: a chunk's records arrive together, and a task's record is accepted once.
+  twice: chunks partition the tasks, a chunk's records arrive together, and a chunk goes back to the
+  queue only when none of its records arrived.
 * The records equal those of one-by-one play (every agent's randomness comes from the game's seed),
   whatever the number of workers and slots, apart from wall-clock seconds.
 
@@ -33,7 +34,8 @@ from agents.arena.concurrent import GameJob, Participant, play_concurrent
 from agents.arena.openings import random_opening
 from agents.arena.records import GameRecord
 from agents.registry import make_agents
-from benchmarks.game_runner import GameFailedError, GameTask, Sink
+from benchmarks.game_runner import ONE_THREAD_ENV, AgentCache, GameFailedError, GameTask, Sink
+from games.core import Game
 from games.registry import make_game
 
 log = logging.getLogger(__name__)
@@ -61,34 +63,23 @@ class GamePlayer:
         if slots < 1:
             raise ValueError(f"slots must be >= 1; got {slots}")
         self.slots = slots
-        self._key: tuple[Any, ...] | None = None
-        self._participants: list[Participant] = []
+        self._cache = AgentCache(self._participant)
 
-    def _agents_for(self, task: GameTask) -> list[Participant]:
-        key = (task.game, task.pairing, task.agent_seeds)
-        if key != self._key:
-            self.close()
-            game = make_game(task.game)
-            a, b = task.pairing
-            first = Participant(make_agents(a, game, seed=task.agent_seeds[0], slots=self.slots), a)
-            second = first if b == a else Participant(make_agents(b, game, seed=task.agent_seeds[1], slots=self.slots), b)
-            self._participants, self._key = [first, second], key
-            torch = sys.modules.get("torch")
-            if torch is not None:
-                torch.set_num_threads(1)
-        return self._participants
+    def _participant(self, spec: str, game: Game, seed: int) -> Participant:
+        return Participant(make_agents(spec, game, seed=seed, slots=self.slots), spec)
 
     def play(self, tasks: Sequence[GameTask], node: str = "") -> ChunkResult:
         """Play ``tasks`` (one pairing, at most ``slots``) at once; their records in task order."""
         if not tasks:
             return ChunkResult((), node)
         first = tasks[0]
-        if any((t.game, t.pairing, t.agent_seeds) != (first.game, first.pairing, first.agent_seeds) for t in tasks):
+        if any(t.pairing_key != first.pairing_key for t in tasks):
             raise ValueError("a chunk holds the tasks of one pairing")
         try:
-            participants = self._agents_for(first)
             game = make_game(first.game)
-            a = first.pairing[0]
+            a, b = first.pairing
+            by_spec = self._cache.agents_for(game, first)
+            participants = [by_spec[a], by_spec[b]]
             jobs = [GameJob(index=i, seed=t.seed, seats=(0, 1) if t.seats[0] == a else (1, 0),
                             start=random_opening(game, None, t.opening_plies, np.random.default_rng(t.seed)))
                     for i, t in enumerate(tasks)]
@@ -100,9 +91,7 @@ class GamePlayer:
         return ChunkResult(tuple(records), node or os.uname().nodename)
 
     def close(self) -> None:
-        for p in {id(p): p for p in self._participants}.values():
-            p.close()
-        self._participants, self._key = [], None
+        self._cache.close()
 
 
 def chunks(tasks: Sequence[GameTask], slots: int) -> list[list[GameTask]]:
@@ -110,8 +99,7 @@ def chunks(tasks: Sequence[GameTask], slots: int) -> list[list[GameTask]]:
     out: list[list[GameTask]] = []
     for task in tasks:
         last = out[-1] if out else None
-        if last and len(last) < slots and (last[0].game, last[0].pairing, last[0].agent_seeds) == (
-                task.game, task.pairing, task.agent_seeds):
+        if last and len(last) < slots and last[0].pairing_key == task.pairing_key:
             last.append(task)
         else:
             out.append([task])
@@ -127,7 +115,7 @@ def ensure_ray() -> Any:
     return init_ray(logging_level=logging.WARNING)
 
 
-ACTOR_ENV = {"env_vars": {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}}
+ACTOR_ENV = {"env_vars": dict(ONE_THREAD_ENV)}
 """Each game actor computes on one thread (one CPU each)."""
 
 
@@ -181,7 +169,6 @@ def run_games_ray(tasks: Sequence[GameTask], sink: Sink, *, workers: int = 2, sl
     if on_actors is not None:
         on_actors(actors)
     running: dict[Any, tuple[Any, list[GameTask]]] = {}
-    written: set[tuple[tuple[str, str], tuple[int, int], int, str]] = set()
     restarts = 0
     bar = tqdm(total=len(tasks), desc=description, unit="game", file=sys.stderr, disable=not progress,
                dynamic_ncols=True)
@@ -214,10 +201,6 @@ def run_games_ray(tasks: Sequence[GameTask], sink: Sink, *, workers: int = 2, sl
                 submit(actor)
                 continue
             for task, record in zip(chunk, result.records):
-                key = (task.pairing, task.agent_seeds, task.index, task.game)
-                if key in written:
-                    continue
-                written.add(key)
                 sink(task, record)
                 per_node[result.node] += 1
                 bar.update(1)

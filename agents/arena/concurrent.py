@@ -15,16 +15,13 @@ budgets where results must not depend on the concurrency.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
 
-import numpy as np
-
-from agents.arena.clock import TIME_FORFEIT, TimeForfeit
-from agents.arena.match import start_text, termination_of, time_forfeit_returns
+from agents.arena.clock import TimeForfeit
+from agents.arena.match import GameInProgress
 from agents.arena.records import GameRecord
-from agents.core import Agent, AgentError, MultiGameAgent
+from agents.core import Agent, MultiGameAgent
 from games.core import CHANCE, Game, State
 
 
@@ -83,52 +80,21 @@ class Participant:
             agent.close()
 
 
-class _LiveGame:
-    """A game in flight: its state and what its record needs."""
+class _SlotWatcher:
+    """The participants as the :class:`~agents.arena.match.GameInProgress` of one slot tells them of its
+    game (a :class:`~agents.arena.match.Watcher`)."""
 
-    def __init__(self, game: Game, job: GameJob) -> None:
-        self.job = job
-        self.rng = np.random.default_rng(job.seed)
-        self.state = job.start.copy() if job.start is not None else game.new_state(self.rng)
-        self.start = start_text(self.state) if job.start is not None else None
-        self.moves: list[str] = []
-        self.actions: list[int] = []
-        self.players: list[int] = []
-        self.plies = 0
-        self.flagged: int | None = None
-        """The player who lost on time, if one did."""
-        self.began = time.perf_counter()
+    def __init__(self, participants: Sequence[Participant], slot: int) -> None:
+        self.participants = participants
+        self.slot = slot
 
-    def over(self, max_plies: int | None) -> bool:
-        return (self.flagged is not None or self.state.is_terminal()
-                or (max_plies is not None and self.plies >= max_plies))
+    def new_game(self, seed: int) -> None:
+        for p in self.participants:
+            p.new_game(self.slot, seed)
 
-    def record(self, game: Game, specs: Sequence[str]) -> GameRecord:
-        state, spec = self.state, game.spec
-        cut_off = not state.is_terminal()
-        info: tuple[str, ...] = ()
-        if not spec.perfect_information and hasattr(state, "information_state_string"):
-            info = tuple(str(state.information_state_string(p)) for p in range(spec.num_players))
-        returns = tuple(float(r) for r in state.returns())
-        termination = termination_of(state, cut_off)
-        if self.flagged is not None:
-            returns, termination = time_forfeit_returns(spec.num_players, self.flagged), TIME_FORFEIT
-        return GameRecord(
-            game=spec.name, specs=tuple(specs[s] for s in self.job.seats), seed=int(self.job.seed),
-            moves=tuple(self.moves), actions=tuple(self.actions), players=tuple(self.players),
-            returns=returns, plies=self.plies, seconds=round(time.perf_counter() - self.began, 6),
-            termination=termination, start=self.start, info_states=info)
-
-
-def _apply(live: _LiveGame, slot: int, action: int, player: int, participants: Sequence[Participant]) -> None:
-    """Record ``action``, tell every (distinct) participant, apply it."""
-    state = live.state
-    live.moves.append(state.action_to_string(action))
-    live.actions.append(action)
-    live.players.append(player)
-    for p in participants:
-        p.observe(slot, state, action)
-    state.apply(action)
+    def observe(self, state: State, action: int) -> None:
+        for p in self.participants:
+            p.observe(self.slot, state, action)
 
 
 def play_concurrent(game: Game, participants: Sequence[Participant], jobs: Iterable[GameJob], *,
@@ -153,7 +119,7 @@ def play_concurrent(game: Game, participants: Sequence[Participant], jobs: Itera
     specs = [p.spec for p in participants]
     distinct = list({id(p): p for p in participants}.values())  # one participant may fill both seats
     pending = iter(jobs)
-    live: dict[int, _LiveGame] = {}
+    live: dict[int, tuple[GameJob, GameInProgress]] = {}
     finished: dict[int, GameRecord] = {}
     next_index: int | None = None
     exhausted = False
@@ -167,37 +133,30 @@ def play_concurrent(game: Game, participants: Sequence[Participant], jobs: Itera
                     exhausted = True
                     break
                 next_index = job.index if next_index is None else next_index
-                live[slot] = _LiveGame(game, job)
-                for p in distinct:
-                    p.new_game(slot, job.seed)
+                labels = tuple(specs[s] for s in job.seats)
+                live[slot] = job, GameInProgress(game, job.seed, labels, job.start, [_SlotWatcher(distinct, slot)])
         if not live:
             return
         requests: dict[int, tuple[list[int], list[State]]] = {}
-        for slot, g in list(live.items()):
+        for slot, (job, g) in list(live.items()):
             while not g.over(max_plies) and g.state.current_player == CHANCE:
-                outcomes, probs = g.state.chance_outcomes()
-                _apply(g, slot, int(outcomes[g.rng.choice(len(outcomes), p=probs)]), CHANCE, distinct)
+                g.apply(g.draw_chance())
             if g.over(max_plies):
-                finished[g.job.index] = g.record(game, specs)
+                finished[job.index] = g.record()
                 del live[slot]
                 continue
-            who = g.job.seats[g.state.current_player]
+            who = job.seats[g.state.current_player]
             requests.setdefault(who, ([], []))
             requests[who][0].append(slot)
             requests[who][1].append(g.state)
         for who, (slots_asked, states) in requests.items():
             actions = participants[who].act(slots_asked, states)
             for slot, action in zip(slots_asked, actions):
-                g = live[slot]
-                player = g.state.current_player
+                g = live[slot][1]
                 if action is None:
-                    g.flagged = player
-                    continue
-                if not g.state.is_legal(action):
-                    raise AgentError(f"agent '{specs[who]}' chose the illegal action {action} in {game.spec.name} "
-                                     f"state {g.state}")
-                g.plies += 1
-                _apply(g, slot, action, player, distinct)
+                    g.forfeit()
+                else:
+                    g.apply(action)
         while next_index is not None and next_index in finished:
             yield finished.pop(next_index)
             next_index += 1
