@@ -17,12 +17,11 @@ import os
 import re
 import sys
 import threading
-from pathlib import Path
 from typing import Sequence, TextIO
 
 from agents.flags import CliParser
 from agents.uci.engine import UCIEngine
-from agents.uci.options import MATERIAL, OPTIONS, EngineOption, OptionError, Value
+from agents.uci.options import BY_NAME, OPTIONS, EngineOption, OptionError, Value, check_value
 from games.cli import run_cli
 from games.core import InputError
 
@@ -53,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def initial_values(args: argparse.Namespace) -> dict[str, Value]:
-    """Option values given on the command line; raises :class:`InputError` naming the flag."""
+    """Option values given on the command line, parsed and then checked (:func:`check_value`: the network
+    file exists, the backend is available); raises :class:`InputError` naming the flag."""
     values: dict[str, Value] = {}
     for option in OPTIONS:
         text = getattr(args, option.name, None)
@@ -63,9 +63,12 @@ def initial_values(args: argparse.Namespace) -> dict[str, Value]:
             values[option.name] = option.parse(str(text))
         except OptionError as err:
             raise InputError(f"{flag_of(option)}: {err}") from None
-    weights = values.get("WeightsFile", MATERIAL)
-    if weights != MATERIAL and not Path(str(weights)).is_file():
-        raise InputError(f"--net: no network file '{weights}'")
+    for name, value in values.items():
+        option = BY_NAME[name.lower()]
+        try:
+            check_value(option, value)
+        except OptionError as err:  # --net (the engine's first flag) for WeightsFile
+            raise InputError(f"{ALIASES.get(name, [flag_of(option)])[0]}: {err}") from None
     return values
 
 

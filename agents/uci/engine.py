@@ -17,13 +17,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from pathlib import Path
 from typing import Callable
 
 import chess
 
 from agents.uci.lines import root_lines, tree_depth
-from agents.uci.options import MATERIAL, OPTIONS, OptionError, Value, defaults, max_nodes, parse_setoption
+from agents.uci.options import MATERIAL, OPTIONS, OptionError, Value, check_value, defaults, max_nodes, parse_setoption
 from agents.uci.report import MATERIAL_CP_SCALE, NETWORK_CP_SCALE
 from agents.uci.timeman import parse_go
 from agents.uci.worker import SearchJob, SearchSettings, SearchWorker
@@ -159,17 +158,11 @@ class UCIEngine:
             if self.mcts is not None:
                 self.mcts.reset()
             return
-        if option.name == "WeightsFile" and value != MATERIAL and not Path(str(value)).is_file():
-            raise OptionError(f"WeightsFile: no file '{value}' (value unchanged)")
-        if option.name == "Backend":
-            self._check_backend(str(value))
+        try:
+            check_value(option, value)
+        except OptionError as err:
+            raise OptionError(f"{option.name}: {err} (value unchanged)") from None
         self.values[option.name] = value
-
-    @staticmethod
-    def _check_backend(name: str) -> None:
-        from agents.nets.backends import resolve_backend
-
-        resolve_backend(name)  # BackendError (an InputError) when this machine lacks it
 
     def settings(self) -> SearchSettings:
         """The options as the next search takes them."""
@@ -233,10 +226,7 @@ class UCIEngine:
         self.state, self._key = state, (fen, moves)
         if self.mcts is None or self.worker is None:
             return
-        if self.worker.restricted:
-            self.mcts.reset()
-            self.worker.restricted = False
-        elif previous is not None and key is not None and key[0] == fen and moves[:len(key[1])] == key[1]:
+        if previous is not None and key is not None and key[0] == fen and moves[:len(key[1])] == key[1]:
             walk = previous.copy()
             for text in moves[len(key[1]):]:
                 action = walk.move_to_action(chess.Move.from_uci(text))
@@ -256,9 +246,6 @@ class UCIEngine:
         assert self.mcts is not None and self.worker is not None
         state = self._playable(self.state)
         allowed = self._searchmoves(state, limits.searchmoves)
-        if self.worker.restricted:
-            self.mcts.reset()
-            self.worker.restricted = False
         self.worker.start(SearchJob(state, limits, self.settings(), received, allowed))
 
     def _playable(self, state: ChessState) -> ChessState:

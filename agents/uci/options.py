@@ -3,24 +3,29 @@
 UCI has no number type for fractions: CPuct, Temperature and the like are ``type string`` options holding
 a decimal number, checked against their range like a spin. A bad ``setoption`` raises
 :class:`OptionError`; the engine answers it with ``info string error ...`` and keeps the old value.
+:func:`check_value` holds the checks that need the machine (the network file exists, the backend is
+available here): ``setoption`` and the command-line flags both go through it.
 
 Tree memory: ``Hash`` (MB) bounds the nodes of the search tree at ``Hash * 2**20 // BYTES_PER_NODE``
 (:func:`max_nodes`). A node costs 40 bytes in the node arrays (parent, action, player, visits, value sum,
-network value, first edge, edge count, proven value) and the edge arrays are allocated at 48 slots of
-12 bytes (action, prior, child) per node: 616 bytes. The whole tree is allocated when the engine gets
-ready (like a hash table), so a search never stops to grow its arrays; the edge arrays still double in
-the rare tree that needs more than 48 edges per node on average.
+network value, first edge, edge count, proven value) and the edge arrays are allocated at
+:data:`~search.mcts.batched.EDGES_PER_COMPILED_NODE` (48) slots of 12 bytes (action, prior, child) per
+node: 616 bytes. The whole tree is allocated when the engine gets ready (like a hash table), so a search
+never stops to grow its arrays; the edge arrays still double in the rare tree that needs more than 48
+edges per node on average.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, Union
 
 from games.core import InputError
+from search.mcts.batched import EDGES_PER_COMPILED_NODE
 
-BYTES_PER_NODE = 40 + 48 * 12
-"""Bytes of tree memory per node: node arrays + 48 edge slots of 12 bytes (module docstring)."""
+BYTES_PER_NODE = 40 + EDGES_PER_COMPILED_NODE * 12
+"""Bytes of tree memory per node: node arrays + the searcher's edge slots of 12 bytes (module docstring)."""
 MATERIAL = "<material>"
 """``WeightsFile`` value meaning: no network, leaves valued by material (compiled search)."""
 
@@ -173,6 +178,21 @@ def parse_setoption(args: list[str]) -> tuple[EngineOption, Value]:
     if cut == len(rest) and option.type != "button":
         raise OptionError(f"setoption {option.name} needs 'value VALUE'")
     return option, option.parse(text)
+
+
+def check_value(option: EngineOption, value: Value) -> None:
+    """Raise :class:`OptionError` when this machine cannot use ``value`` (already parsed) for ``option``:
+    a ``WeightsFile`` that is not a file, a ``Backend`` it lacks. The message does not name the option
+    (its caller does: ``setoption`` by the option's name, the command line by its flag)."""
+    if option.name == "WeightsFile" and value != MATERIAL and not Path(str(value)).is_file():
+        raise OptionError(f"no network file '{value}'")
+    if option.name == "Backend":
+        from agents.nets.backends import BackendError, resolve_backend  # torch: imported only when needed
+
+        try:
+            resolve_backend(str(value))
+        except BackendError as err:
+            raise OptionError(str(err).splitlines()[0]) from None
 
 
 def max_nodes(hash_mb: int) -> int:

@@ -5,7 +5,8 @@ from slice to slice), each at most :data:`SLICE_SECONDS` long. Between slices th
 deadline, the node budget, ``stop`` and ``ponderhit``, and writes an ``info`` line every
 :data:`INFO_INTERVAL` seconds. ``stop`` (from the command thread) sets an event and the searcher's
 stop flag, which the compiled loops read every simulation; the running slice ends within one simulation
-(or one network call) and ``bestmove`` follows. ``go infinite`` and ``go ponder`` never answer before
+(or one network call) and ``bestmove`` follows. The flag stays set until the next ``go`` clears it, so a
+slice that starts after ``stop`` ends at once too. ``go infinite`` and ``go ponder`` never answer before
 ``stop`` (or ``ponderhit``), even when the tree is full or the root is proven, as UCI requires.
 """
 from __future__ import annotations
@@ -30,8 +31,6 @@ SLICE_SECONDS = 0.05
 """Longest search call between two looks at the clock, ``stop`` and ``ponderhit``."""
 INFO_INTERVAL = 0.2
 """Seconds between streamed ``info`` lines."""
-STOP_JOIN_SECONDS = 10.0
-"""Longest wait for the search thread to end after ``stop`` (it ends within milliseconds)."""
 _log = logging.getLogger(__name__)
 
 
@@ -74,7 +73,8 @@ class SearchJob:
 def restrict_root(t: TreeArrays, allowed: set[int]) -> None:
     """Keep only the ``allowed`` root moves of tree 0 (``go searchmoves``): their edges move to the front of
     the root's edge slice, the root's edge count shrinks to them, their priors are renormalised and the
-    statistics of dropped subtrees leave the root's. The tree must be reset after such a search."""
+    statistics of dropped subtrees leave the root's. The tree must be reset after such a search
+    (:meth:`SearchWorker._search` does)."""
     first, k = int(t.first_edge[0, 0]), int(t.num_edges[0, 0])
     span = slice(first, first + k)
     actions, priors, children = t.edge_action[0, span].copy(), t.edge_prior[0, span].copy(), t.edge_child[0, span].copy()
@@ -105,8 +105,6 @@ class SearchWorker:
         self._stop = threading.Event()
         self._ponderhit = threading.Event()
         self._wake = threading.Event()
-        self.restricted = False
-        """The tree was cut to ``searchmoves``: reset it before it is searched or reused again."""
 
     @property
     def busy(self) -> bool:
@@ -116,6 +114,7 @@ class SearchWorker:
     def start(self, job: SearchJob) -> None:
         """Start searching ``job`` (the previous search must be over)."""
         self.wait()
+        self.mcts.stop_flag[0] = 0  # the stop of the previous search
         self._stop.clear()
         self._ponderhit.clear()
         self._wake.clear()
@@ -126,11 +125,7 @@ class SearchWorker:
         """End the running search now; returns once its ``bestmove`` is written."""
         self._stop.set()
         self._wake.set()
-        deadline = time.perf_counter() + STOP_JOIN_SECONDS
-        while self.busy and time.perf_counter() < deadline:
-            self.mcts.request_stop()  # again and again: a slice starting now clears the flag
-            assert self._thread is not None
-            self._thread.join(0.002)
+        self.mcts.request_stop()  # stays set: a slice starting after this ends at once too
         self.wait()
 
     def ponderhit(self) -> None:
@@ -158,17 +153,28 @@ class SearchWorker:
         self.out(f"bestmove {best}" + (f" ponder {ponder}" if ponder else ""))
 
     def _search(self, job: SearchJob) -> tuple[str, str | None]:
-        state, limits, settings = job.state, job.limits, job.settings
+        """(bestmove, ponder move) of ``job``. With ``searchmoves`` the root is cut to them
+        (:func:`restrict_root`) and the tree is reset afterwards, also when the search fails."""
+        state = job.state
         if state.is_terminal():  # mated or stalemated: no move; drawn by material: any move, nothing to search
             board = state.board
             self.out(f"info depth 0 score {'mate 0' if board.is_checkmate() else 'cp 0'}")
             move = next(iter(board.legal_moves), None)
             return (move.uci() if move else "0000"), None
-        if job.allowed:
-            self.mcts.reset()
-            self._slice(state, settings.config, 1, 10.0)
+        if not job.allowed:
+            return self._grow(job)
+        self.mcts.reset()
+        try:
+            self._slice(state, job.settings.config, 1, 10.0)
             restrict_root(self.mcts.tree, set(job.allowed))
-            self.restricted = True
+            return self._grow(job)
+        finally:
+            self.mcts.reset()  # a tree cut to searchmoves is neither searched again nor reused
+
+    def _grow(self, job: SearchJob) -> tuple[str, str | None]:
+        """Search the (not terminal) root of ``job`` in slices until its limits or ``stop``; writes the
+        final ``info`` lines and returns (bestmove, ponder move)."""
+        state, limits, settings = job.state, job.limits, job.settings
         white = state.current_player == 0
         budget = node_budget(limits, settings.nodes_per_move)
         seconds = move_seconds(limits, white, settings.overhead, settings.slowmover)
@@ -206,7 +212,8 @@ class SearchWorker:
             if time.perf_counter() - last_info >= INFO_INTERVAL:
                 last_info = time.perf_counter()
                 self._info(job, done, None)
-        if summary is None:  # stopped before the first slice: one simulation for a move
+        if summary is None or self.mcts.root_visits(0) == 0:  # stopped before anything was searched:
+            self.mcts.stop_flag[0] = 0  # one simulation for a move (it ends after that one anyway)
             summary = self._slice(state, settings.config, 1, 1.0)
             done += summary.simulations
         lines = self._info(job, done, summary.action if summary.action >= 0 else None)

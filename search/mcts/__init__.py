@@ -31,7 +31,8 @@ Public API (stable; self-play and agents build on it)::
   backs up. The searcher names no game. Other games (open_spiel, sudoku) and ``MCTSConfig(compiled=
   False)`` replay the selected paths through the Python State (legal moves cached per node as edges)
   while the tree operations stay compiled.
-* ``mcts.request_stop()`` (from another thread) ends a running search early.
+* ``mcts.request_stop()`` (from another thread) ends a running search early; the flag stays set (later
+  searches end at once too) until the caller clears it: ``mcts.stop_flag[0] = 0``.
 """
 from search.mcts.batched import BatchedMCTS
 from search.mcts.config import MCTSConfig, MCTSConfigError, SearchSummary

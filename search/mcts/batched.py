@@ -94,8 +94,9 @@ class BatchedMCTS:
         self._no_logits = np.zeros((1, self.num_actions), np.float32)
         self._no_values = np.zeros(1, np.float32)
         self.stop_flag = np.zeros(1, np.uint8)
-        """Set ``stop_flag[0] = 1`` (from any thread) to end the running search early; cleared when a
-        search starts. Compiled loops check it every simulation."""
+        """Set ``stop_flag[0] = 1`` (from any thread) to end the running search early. It stays set until
+        the caller clears it (``stop_flag[0] = 0``): a search started while it is set stops at once, so a
+        stop requested just before a search starts is not lost. Compiled loops check it every simulation."""
         self._roots: list[State | None] = [None] * num_trees
         self._tree_keys = list(range(num_trees))
         """What tree b's randomness is keyed by, beside the config's seed (b itself unless reseeded)."""
@@ -131,7 +132,8 @@ class BatchedMCTS:
         return mode
 
     def request_stop(self) -> None:
-        """End the running search as soon as possible (thread-safe: sets :attr:`stop_flag`)."""
+        """End the running search as soon as possible (thread-safe: sets :attr:`stop_flag`, which stays set
+        until the caller clears it)."""
         self.stop_flag[0] = 1
 
     def _set_root(self, b: int, state: State) -> None:
@@ -200,7 +202,6 @@ class BatchedMCTS:
             if root is None or str(root) != str(state):
                 self.reset(b)
                 self._set_root(b, state.copy())
-        self.stop_flag[0] = 0
         start = time.perf_counter()
         calls0 = self.evaluator_calls
         self._expand_roots(idx)

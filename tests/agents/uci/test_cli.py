@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from agents.uci.__main__ import build_parser, entry, flag_of, initial_values, main
 from agents.uci.options import BY_NAME
@@ -27,6 +28,9 @@ def test_flags_follow_the_option_table() -> None:
     (["--hash", "0"], "error: --hash: Hash must lie in [1, 65536]; got 0\n"),
     (["--net", "/no/such.pt"], "error: --net: no network file '/no/such.pt'\n"),
     (["--spec", "mcts"], "error: unrecognized arguments: --spec mcts\n"),
+    pytest.param(["--backend", "cuda"], "error: --backend: backend cuda needs a CUDA GPU; none is visible "
+                                        "(torch.cuda.is_available() is False)\n",
+                 marks=pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")),
 ])
 def test_bad_flags_are_one_line_exit_2(argv: list[str], message: str) -> None:
     proc = subprocess.run([sys.executable, "-m", "agents.uci", *argv], cwd=ROOT, capture_output=True, text=True,

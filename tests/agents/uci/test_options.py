@@ -60,7 +60,7 @@ def test_engine_reports_bad_values_and_keeps_the_old_one() -> None:
         errors = [t for t in session.texts() if t.startswith("info string error")]
         assert len(errors) == 3
         assert "Move Overhead must lie in [0, 5000]; got -5" in errors[0]
-        assert "no file '/no/such/net.pt'" in errors[1] and "MultiPV" in errors[2]
+        assert "no network file '/no/such/net.pt'" in errors[1] and "MultiPV" in errors[2]
         values = session.engine.values
         assert values["Move Overhead"] == 300 and values["WeightsFile"] == MATERIAL and values["MultiPV"] == 1
     finally:
