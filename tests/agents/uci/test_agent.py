@@ -103,7 +103,9 @@ def test_stockfish_through_the_generic_agent() -> None:
     board = chess.Board()
     for san in record.moves:
         board.push_san(san)
-    assert record.plies == 12
+    # Stockfish's limited strength draws its moves at random (seeded by the clock): against random it
+    # sometimes mates inside the 12 plies (seen once: mate at ply 11)
+    assert record.plies == 12 or (board.is_checkmate() and record.termination == "checkmate"), record
 
 
 @pytest.mark.skipif(not os.access(ETHEREAL, os.X_OK), reason="ethereal-chess not installed (apt-get install ethereal-chess)")
