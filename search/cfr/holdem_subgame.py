@@ -135,15 +135,9 @@ def showdown_margin(opp_reach: np.ndarray, cards: np.ndarray, order: np.ndarray,
 
 @njit(cache=True)
 def unblocked_mass(opp_reach: np.ndarray, cards: np.ndarray, out: np.ndarray) -> None:
-    """``out[h]`` = opponent reach of combos sharing no card with ``h``."""
-    card_sum = np.zeros(NUM_CARDS)
-    total = 0.0
-    for h in range(opp_reach.shape[0]):
-        total += opp_reach[h]
-        card_sum[cards[h, 0]] += opp_reach[h]
-        card_sum[cards[h, 1]] += opp_reach[h]
-    for h in range(opp_reach.shape[0]):
-        out[h] = total - card_sum[cards[h, 0]] - card_sum[cards[h, 1]] + opp_reach[h]
+    """``out[h]`` = opponent reach of combos sharing no card with ``h`` (:func:`search.cfr.kernels.unblocked_mass`
+    over the 52 cards)."""
+    K.unblocked_mass(opp_reach, cards, NUM_CARDS, out)
 
 
 @njit(cache=True)

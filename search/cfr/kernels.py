@@ -279,3 +279,17 @@ def run_max_margin(kind: np.ndarray, player: np.ndarray, children: np.ndarray, n
                 for h in range(num_hands):
                     if allowed[h]:
                         root_regret[h] = max(root_regret[h] + value[0, h] - alt[h] - mean, 0.0)
+
+
+@njit(cache=True)
+def unblocked_mass(opp_reach: np.ndarray, cards: np.ndarray, num_ids: int, out: np.ndarray) -> None:
+    """``out[h]`` = opponent reach of the hands sharing no card with hand ``h`` (``cards[h]``: its two card
+    ids, below ``num_ids``): all reach, less the reach through either card, plus ``h``'s own, counted twice."""
+    card_sum = np.zeros(num_ids)
+    total = 0.0
+    for h in range(opp_reach.shape[0]):
+        total += opp_reach[h]
+        card_sum[cards[h, 0]] += opp_reach[h]
+        card_sum[cards[h, 1]] += opp_reach[h]
+    for h in range(opp_reach.shape[0]):
+        out[h] = total - card_sum[cards[h, 0]] - card_sum[cards[h, 1]] + opp_reach[h]

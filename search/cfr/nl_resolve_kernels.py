@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from search.cfr.kernels import unblocked_mass
 from search.cfr.nl_solve_tree import CHANCE, TAKE, Boards, SolveTree
 
 CFR, EV, BR = 0, 1, 2
@@ -67,19 +68,6 @@ def showdown_margin(opp_reach: np.ndarray, sorted_cards: np.ndarray, num_ids: in
             card_sum[sorted_cards[m, 0]] += r
             card_sum[sorted_cards[m, 1]] += r
         j = i
-
-
-@njit(cache=True)
-def unblocked_mass(opp_reach: np.ndarray, cards: np.ndarray, num_ids: int, out: np.ndarray) -> None:
-    """``out[h]`` = opponent reach of the hands sharing no card with ``h``."""
-    card_sum = np.zeros(num_ids)
-    total = 0.0
-    for h in range(opp_reach.shape[0]):
-        total += opp_reach[h]
-        card_sum[cards[h, 0]] += opp_reach[h]
-        card_sum[cards[h, 1]] += opp_reach[h]
-    for h in range(opp_reach.shape[0]):
-        out[h] = total - card_sum[cards[h, 0]] - card_sum[cards[h, 1]] + opp_reach[h]
 
 
 @njit(cache=True)
