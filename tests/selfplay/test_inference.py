@@ -18,20 +18,14 @@ from selfplay.actors import InferenceHost
 from selfplay.backend import ReexportingOnnxEvaluator, make_evaluator
 from selfplay.core import InferenceConfig, TrainConfig
 from selfplay.inference import BatchingEvaluator, expand_logits, pack_mask, unpack_mask
+from tests.selfplay.chess_positions import chess_positions
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 NET = NetConfig(kind="resnet", blocks=1, channels=8, value_hidden=8)
 
 
 def _positions(n: int) -> tuple[np.ndarray, np.ndarray]:
-    game = make_game("chess")
-    rng = np.random.default_rng(1)
-    state, obs, masks = game.new_state(), [], []
-    for _ in range(n):
-        obs.append(state.observation())
-        masks.append(state.legal_action_mask())
-        state.apply(int(rng.choice(state.legal_actions())))
-    return np.stack(obs), np.stack(masks)
+    return chess_positions(n, seed=1)
 
 
 def _network(seed: int) -> torch.nn.Module:

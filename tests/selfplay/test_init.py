@@ -19,6 +19,7 @@ from selfplay.actors import starting_weights
 from selfplay.core import LearnerConfig, TrainConfig
 from selfplay.learner import Learner
 from selfplay.train import build_config, parse_args
+from tests.selfplay.chess_positions import chess_positions
 
 ROOT = Path(__file__).resolve().parents[2]
 PARENT_NET = NetConfig(kind="resnet", blocks=1, channels=8, value_hidden=8)
@@ -33,14 +34,7 @@ def _checkpoint(path: Path, game_name: str, seed: int = 7) -> Path:
 
 
 def _positions(n: int) -> tuple[np.ndarray, np.ndarray]:
-    game = make_game("chess")
-    rng = np.random.default_rng(0)
-    state, obs, masks = game.new_state(), [], []
-    for _ in range(n):
-        obs.append(state.observation())
-        masks.append(state.legal_action_mask())
-        state.apply(int(rng.choice(state.legal_actions())))
-    return np.stack(obs), np.stack(masks)
+    return chess_positions(n, seed=0)
 
 
 def test_init_loads_the_weights_and_records_the_parent(tmp_path: Path) -> None:
