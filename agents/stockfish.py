@@ -24,6 +24,23 @@ ELO_RANGE = (1350, 2850)
 """``UCI_Elo`` values Stockfish accepts."""
 
 
+def handicap_depth(elo: int) -> int:
+    """The search depth at which Stockfish 12..15.1 picks its move when ``UCI_Elo`` limits its strength.
+
+    Those versions turn ``UCI_Elo`` into a skill level ``((elo - 1346.6) / 143.4) ** (1 / 0.806)``,
+    clamped to 0..20, search with MultiPV 4, and choose the (randomly weakened) move when iterative
+    deepening completes depth ``1 + int(level)``; deeper iterations at longer time controls leave that
+    choice as it is. ``go depth handicap_depth(elo)`` therefore plays the handicapped decision rule at any
+    machine load, in a few milliseconds for low ratings, where ``movetime`` anchors slow down the study
+    and, under load, may stop before that depth. Stockfish 16 and later map ratings to levels by another
+    formula; this one is for Debian's 15.1.
+    """
+    if not ELO_RANGE[0] <= elo <= ELO_RANGE[1]:
+        raise ValueError(f"elo must lie in {ELO_RANGE[0]}..{ELO_RANGE[1]}; got {elo}")
+    level = min(20.0, max(0.0, (elo - 1346.6) / 143.4) ** (1 / 0.806))
+    return 1 + int(level)
+
+
 @dataclass(frozen=True)
 class StockfishOptions:
     """Options of ``stockfish``."""

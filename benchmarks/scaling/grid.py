@@ -11,14 +11,16 @@ The schedule links each cell only to what tells most about it:
   (i+1, j) — the next checkpoint at the same budget; neighbours are close in strength, so each game
   carries near the maximum information ``p (1 - p) = 1/4``;
 * **ladder edges**: consecutive anchors play each other (``LADDER_FACTOR`` x the games: they are cheap
-  and every interval, being relative to the fixed anchor at the bottom, rests on them);
+  and every interval, being relative to the fixed anchors, rests on them), except two fixed anchors;
 * **anchor links**: each cell plays the anchor nearest to it in strength. Strength is not known before
   playing, so a pilot wave (grid + ladder + the four corners of the grid linked to the ends of the
   ladder) is fitted first, and the nearest anchors are chosen from that fit (and remembered in
   ``plan.json``, so that a re-run resumes the same schedule).
 
 Pairs, for ``C`` checkpoints x ``B`` budgets and ``L`` anchors:
-``C (B - 1) + (C - 1) B`` grid edges + ``C B`` anchor links + ``L - 1`` ladder edges.
+``C (B - 1) + (C - 1) B`` grid edges + ``C B`` anchor links + at most ``L - 1`` ladder edges. Top-up
+waves (:mod:`benchmarks.scaling.design`) may also add :func:`neighbour_pairs`: each cell with its two
+nearest rungs, and rungs adjacent in fitted rating.
 """
 from __future__ import annotations
 
@@ -32,24 +34,34 @@ import numpy as np
 from agents.nets.checkpoint import list_checkpoints, load_checkpoint
 from agents.core import AgentSpecError, parse_options, parse_spec
 from agents.registry import agent_kind
+from agents.stockfish import handicap_depth
 from games.core import InputError
 
 LADDER_FACTOR = 8
 """Ladder edges get this many times the games of a grid edge (rollout games cost ~1% of a network cell's)."""
 
+def _stockfish_anchor(elo: int) -> str:
+    return f"stockfish:elo={elo},depth={handicap_depth(elo)}"
+
+
 DEFAULT_ANCHORS: dict[str, tuple[str, ...]] = {
     "connect_four": ("random=0", "mcts:sims=4,eval=rollout", "mcts:sims=16,eval=rollout",
                      "mcts:sims=64,eval=rollout", "mcts:sims=256,eval=rollout", "mcts:sims=1024,eval=rollout"),
-    "chess": ("random", "mcts:eval=material,sims=64", "mcts:eval=material,sims=1024",
-              "uci:cmd=/usr/games/ethereal-chess,depth=3", "stockfish:elo=1350,movetime=0.1",
-              "stockfish:elo=1500,movetime=0.1", "uci:cmd=/usr/games/ethereal-chess,depth=7",
-              "stockfish:elo=1800,movetime=0.1", "stockfish:elo=2200,movetime=0.1"),
+    "chess": ("random", "mcts:eval=material,sims=16", "mcts:eval=material,sims=64",
+              "uci:cmd=/usr/games/ethereal-chess,depth=3", "uci:cmd=/usr/games/ethereal-chess,depth=4",
+              "mcts:eval=material,sims=1024", _stockfish_anchor(1350), _stockfish_anchor(1500),
+              "uci:cmd=/usr/games/ethereal-chess,depth=7", _stockfish_anchor(1800), _stockfish_anchor(2200)),
 }
-"""Ladders by game, weakest first. Chess: three families besides ``random`` — material MCTS, Ethereal (a
-second Debian UCI engine) at fixed depths, and Stockfish at ``UCI_Elo`` 1350..2200, fixed at those ratings.
-Stockfish calibrates ``UCI_Elo`` at 60 s + 0.6 s a game (its README, anchored to CCRL 40/4); the study
-plays it at 0.1 s a move (short enough for thousands of games; the report states both). ``random`` is fixed
-at 0 where no Stockfish is present."""
+"""Ladders by game, weakest first (as far as known: the order only decides which rungs play each other).
+
+Chess: three families besides ``random`` — material MCTS, Ethereal (a second Debian UCI engine) at fixed
+depths, and Stockfish at ``UCI_Elo`` 1350..2200, fixed at those ratings. Rungs sit a few hundred Elo apart
+from random up to the top cells, because every cell's interval is relative to the Stockfish rungs and is
+only as narrow as the chain of games that reaches them. Stockfish calibrates ``UCI_Elo`` at 60 s + 0.6 s a
+game (anchored to CCRL 40/4); the study plays each level at :func:`~agents.stockfish.handicap_depth`, the
+depth at which Stockfish 15.1 chooses its handicapped move at any time control (a few milliseconds a
+move below 2000, and independent of the machine's load; the report states both). ``random`` is fixed at
+0 where no Stockfish is present."""
 
 DEFAULT_OPENING_PLIES = {"connect_four": 4, "chess": 6}
 """Random opening moves per game, so that deterministic agents do not replay one game over and over."""
@@ -256,7 +268,8 @@ def grid_edges(grid: Grid) -> list[tuple[str, str]]:
 
 
 def ladder_edges(grid: Grid) -> list[tuple[str, str]]:
-    return [(a.spec, b.spec) for a, b in zip(grid.anchors, grid.anchors[1:])]
+    """Consecutive rungs, except two fixed ones (their games would tell the fit nothing)."""
+    return [(a.spec, b.spec) for a, b in zip(grid.anchors, grid.anchors[1:]) if a.elo is None or b.elo is None]
 
 
 def pilot_links(grid: Grid) -> dict[str, str]:
@@ -275,6 +288,19 @@ def nearest_links(grid: Grid, elo: Mapping[str, float]) -> dict[str, str]:
         if c.spec in elo:
             links[c.spec] = min(rungs, key=lambda r: abs(r[1] - elo[c.spec]))[0]
     return links
+
+
+def neighbour_pairs(grid: Grid, elo: Mapping[str, float], k: int = 2) -> list[tuple[str, str]]:
+    """Pairs a top-up wave may add beyond the plan: each cell with its ``k`` anchors nearest in (fitted)
+    rating, and rungs adjacent in fitted rating (not two fixed ones). A misordered ladder or a cell between
+    two rungs then still gets its most informative games."""
+    rungs = sorted((a for a in grid.anchors if a.spec in elo), key=lambda a: elo[a.spec])
+    pairs = [(a.spec, b.spec) for a, b in zip(rungs, rungs[1:]) if a.elo is None or b.elo is None]
+    for c in grid.cells:
+        if c.spec in elo:
+            near = sorted(rungs, key=lambda a: abs(elo[a.spec] - elo[c.spec]))[:k]
+            pairs.extend((c.spec, a.spec) for a in near)
+    return pairs
 
 
 def make_plan(grid: Grid, games_per_pair: int, links: Mapping[str, str]) -> Plan:

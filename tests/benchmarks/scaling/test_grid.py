@@ -8,7 +8,7 @@ from agents.arena.stats import ELO_K as K
 from benchmarks.elo import Games, fit_elo, games_from_results
 from benchmarks.scaling.design import predicted_half_widths, top_up
 from benchmarks.scaling.grid import (CheckpointInfo, Grid, ScalingInputError, cell_spec, connected_to_fixed,
-                                     default_anchors, grid_edges, ladder_edges, make_plan, nearest_links,
+                                     default_anchors, grid_edges, ladder_edges, make_plan, nearest_links, neighbour_pairs,
                                      parse_anchor, parse_anchors, parse_sims, pilot_links, wave_targets)
 
 
@@ -29,7 +29,7 @@ def test_parse_anchor_distinguishes_fixed_from_specs_with_equals():
         parse_anchors(["mcts:sims=16"])  # nothing fixed
     chess = default_anchors("chess")
     assert {a.spec: a.elo for a in chess if a.elo is not None} == {
-        f"stockfish:elo={n},movetime=0.1": float(n) for n in (1350, 1500, 1800, 2200)}
+        f"stockfish:elo={n},depth={d}": float(n) for n, d in ((1350, 1), (1500, 2), (1800, 5), (2200, 10))}
     assert {a.spec.split(":")[0] for a in chess} == {"random", "mcts", "uci", "stockfish"}  # several families
 
 
@@ -126,3 +126,50 @@ def test_checkpoints_of_several_runs_ordered_by_total_compute(tmp_path) -> None:
     assert [i.label for i in infos] == ["distilled/100", "distilled/300", "selfplay/150"]
     assert [i.compute_flops for i in infos] == [10000.0, 30000.0, 31500.0]
     assert [i.label for i in study_checkpoints(base, "all", [], "connect_four")] == ["100", "300"]
+
+
+def test_ladder_skips_two_fixed_rungs_and_neighbour_pairs_follow_the_fit():
+    g = _grid(2, (1, 16), game="chess")
+    fixed = g.fixed
+    edges = ladder_edges(g)
+    assert edges and all(not (a in fixed and b in fixed) for a, b in edges)
+    # the chess ladder has two places where fixed Stockfish rungs meet: those are the only gaps
+    assert len(edges) == len(g.anchors) - 1 - 2
+    players = {c.spec for c in g.cells} | {a.spec for a in g.anchors}
+    assert connected_to_fixed(g, grid_edges(g) + edges + list(pilot_links(g).items())) == players
+    # a fit that orders two rungs the other way round from the list: they become neighbours
+    elo = {a.spec: 200.0 * i for i, a in enumerate(g.anchors)}
+    a1, a3 = g.anchors[1].spec, g.anchors[3].spec
+    elo[a1], elo[a3] = elo[a3], elo[a1]
+    elo[g.cell(0, 0).spec], elo[g.cell(0, 1).spec] = 210.0, 9999.0
+    pairs = neighbour_pairs(g, elo)
+    keys = {frozenset(p) for p in pairs}
+    assert frozenset((a3, g.anchors[2].spec)) in keys and frozenset((a3, g.anchors[0].spec)) in keys
+    near = [b for a, b in pairs if a == g.cell(0, 0).spec]
+    assert near == [a3, g.anchors[2].spec]  # 200 (rung 3, moved down by the fit), then 400 before 0
+    top = [b for a, b in pairs if a == g.cell(0, 1).spec]
+    assert top[0] == g.anchors[-1].spec  # the strongest cell's nearest rung is the top one
+    assert not any(a in fixed and b in fixed for a, b in pairs)
+
+
+def test_top_up_pairs_add_neighbours_once_and_never_a_held_out_pairing():
+    from benchmarks.scaling.study import top_up_pairs
+
+    g = _grid(1, (1, 16))
+    rng = np.random.default_rng(1)
+    players = [a.spec for a in g.anchors] + [c.spec for c in g.cells]
+    true = {p: 150.0 * i for i, p in enumerate(players[:len(g.anchors)])}
+    true[g.cell(0, 0).spec], true[g.cell(0, 1).spec] = 160.0, 620.0
+    ladder = ladder_edges(g)
+    rows = [(x, y, float(rng.random() < 1 / (1 + 10 ** (-(true[x] - true[y]) / 400))))
+            for x, y in ladder + [(g.cell(0, 0).spec, g.anchors[0].spec), (g.cell(0, 1).spec, g.anchors[-1].spec)]
+            for _ in range(60)]
+    fit = fit_elo(games_from_results(rows), g.fixed, fit_advantage=False)
+    final = {p: 60 for p in ladder}
+    held = [(g.cell(0, 1).spec, g.anchors[4].spec)]
+    pairs = top_up_pairs(final, g, fit, held)
+    keys = [frozenset(p) for p in pairs]
+    assert len(keys) == len(set(keys))  # each pair once, whatever its orientation
+    assert pairs[:len(final)] == list(final)
+    assert frozenset(held[0]) not in keys
+    assert any(g.cell(0, 0).spec in p for p in pairs[len(final):])
