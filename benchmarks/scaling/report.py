@@ -267,6 +267,12 @@ def write_scaling_report(results: dict[str, Any], out_dir: Path, provenance: Run
         report.text(f"95% half-widths reached: median ±{results['half_width_median']:.0f}, widest "
                     f"±{results['half_width_max']:.0f} Elo; {results['cells_over_target']} cell(s) over the target "
                     f"±{results['target_ci']:g}, after {results['elapsed_minutes']:.1f} minutes in this invocation.")
+    cost = results.get("cost")
+    if cost and cost["invocations"]:
+        projected = ", ".join(f"{h:.1f} h on {n} cores" for n, h in cost["projected_wall_hours"].items())
+        report.text(f"Cost so far: {cost['cpu_hours']:.1f} CPU-hours of games (each game one single-threaded "
+                    f"process), {cost['wall_hours']:.1f} wall hours over {cost['invocations']} invocation(s) "
+                    f"(`invocations.jsonl`); the same games would take about {projected}.")
     if rate.get("k") is not None:
         report.text(f"**Exchange rate: 10x search buys what {rate['k']:.3g}x training buys** (95% bootstrap "
                     f"interval {rate['ci95'][0]:.3g} .. {rate['ci95'][1]:.3g}, {rate['bootstrap_replicates']} "

@@ -49,8 +49,9 @@ from benchmarks.scaling.exchange_rate import CellPoint, collapse, exchange_rate
 from benchmarks.scaling.cost import DEFAULT_PLIES, MoveCost, measure_move_cost, pair_seconds, sample_positions, \
     schedule_seconds
 from benchmarks.scaling.design import counts_by_pair, over_target, top_up
+from benchmarks.scaling.ledger import read_invocations, record_invocation, study_cost
 from benchmarks.scaling.grid import DEFAULT_OPENING_PLIES, Grid, ScalingInputError, checkpoint_info, default_anchors, \
-    even, grid_edges, ladder_edges, make_plan, nearest_links, parse_anchors, parse_sims, pilot_links, \
+    even, grid_edges, ladder_edges, make_plan, nearest_links, neighbour_pairs, parse_anchors, parse_sims, pilot_links, \
     study_checkpoints, wave_targets
 from benchmarks.scaling.report import write_scaling_report
 from benchmarks.game_runner import GameFailedError, add_backend_flags
@@ -129,6 +130,7 @@ class Study:
             DEFAULT_OPENING_PLIES.get(game.spec.name, 2)
         self.players = {c.spec for c in self.grid.cells} | {a.spec for a in anchors}
         self.start = time.monotonic()
+        self.games_at_start = len(self.records())
         self.ratio = 1.0  # measured / estimated seconds of play, updated after each wave
         self.stopped = False
         self.costs: dict[str, MoveCost] = {}
@@ -142,6 +144,13 @@ class Study:
             return []
         return [(r.specs[0], r.specs[1], score_of(r.returns), r.plies) for r in read_records(path)
                 if len(r.specs) == 2 and set(r.specs) <= self.players]
+
+    def game_seconds(self) -> list[float]:
+        """Seconds of every game of this grid's players (held-out pairings included)."""
+        path = self.args.out / RECORDS_FILE
+        if not path.exists():
+            return []
+        return [r.seconds for r in read_records(path) if len(r.specs) == 2 and set(r.specs) <= self.players]
 
     def fitted_records(self) -> list[tuple[str, str, float, int]]:
         """The records the fit uses: all but the held-out pairings' games."""
@@ -236,6 +245,18 @@ def play_holdouts(study: Study, scheduled: list[tuple[str, str]]) -> None:
         study.play({p: even(args.holdout_games) for p in study.holdouts}, f"{len(study.holdouts)} held-out pairings")
 
 
+def top_up_pairs(final: dict[tuple[str, str], int], grid: Grid, fit: EloFit,
+                 holdouts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The planned pairs, then :func:`neighbour_pairs` of the current fit; held-out pairings never."""
+    seen = {frozenset(p) for p in holdouts}
+    pairs = []
+    for pair in list(final) + neighbour_pairs(grid, {p: r.elo for p, r in fit.ratings.items()}):
+        if frozenset(pair) not in seen:
+            seen.add(frozenset(pair))
+            pairs.append(pair)
+    return pairs
+
+
 def _load_links(study: Study) -> dict[str, str] | None:
     path = study.args.out / "plan.json"
     if not path.exists():
@@ -285,17 +306,19 @@ def run_study(study: Study) -> dict[str, Any]:
             if not wide or budget <= 0:
                 break
             plies = study.plies()
-            extra = top_up(fit, list(final), cells, args.target_ci,
+            extra = top_up(fit, top_up_pairs(final, grid, fit, study.holdouts), cells, args.target_ci,
                            lambda a, b: pair_seconds(study.costs, a, b, plies), budget, even(n / 4))
             if not extra:
                 break
             have = counts_by_pair([(a, b) for a, b, _, _ in study.records()])
             for key, more in extra.items():
-                final[key] = max(final[key], have.get(frozenset(key), 0)) + more
+                final[key] = max(final.get(key, 0), have.get(frozenset(key), 0)) + more
             if not study.play(final, f"top-up ({len(wide)} cells over ±{args.target_ci:g})"):
                 break
         if not study.stopped:
             play_holdouts(study, list(final))
+    record_invocation(args.out, study.provenance.to_json(), time.monotonic() - study.start, args.workers,
+                      study.games_at_start, len(study.records()))
     return analyse(study)
 
 
@@ -356,6 +379,7 @@ def build_results(study: Study, fit: EloFit, rate: Any, missing: list[str]) -> d
             "opening_plies": study.opening, "target_ci": study.args.target_ci,
             "stopped_early": study.stopped, "unrated": missing, "flat_elo": study.args.flat_elo,
             "elapsed_minutes": (time.monotonic() - study.start) / 60.0,
+            "cost": study_cost(read_invocations(study.args.out), study.game_seconds()),
             "included": [str(p) for p in study.args.include]}
 
 

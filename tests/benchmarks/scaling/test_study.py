@@ -80,6 +80,11 @@ def test_end_to_end_json_report_and_resume(tiny_run, tmp_path, monkeypatch):
     assert (out / "include_sudoku_budget_solve_rate.png").is_file()
     provenance = results["provenance"]
     assert provenance["command"].startswith("python -m benchmarks.scaling connect_four --run ")
+    # the ledger: one line per invocation, the cost from the games' own seconds
+    first = [json.loads(x) for x in (out / "invocations.jsonl").read_text().splitlines()]
+    assert len(first) == 1 and first[0]["games_before"] == 0 and first[0]["games_after"] == len(lines)
+    assert results["cost"]["invocations"] == 1 and results["cost"]["cpu_hours"] > 0
+    assert "Cost so far" in report
     assert "## How to make this again" in report
     # a re-run resumes: no game is played again, the same ratings come out; without --include no other
     # benchmark's panel is added, even where a poker trade-off report lies in runs/benchmarks (it once was)
@@ -90,6 +95,8 @@ def test_end_to_end_json_report_and_resume(tiny_run, tmp_path, monkeypatch):
     again = args[:args.index("--json")]
     assert run_cli(main, again) == 0
     assert len((out / "games.jsonl").read_text().splitlines()) == len(lines)
+    ledger = [json.loads(x) for x in (out / "invocations.jsonl").read_text().splitlines()]
+    assert len(ledger) == 2 and ledger[1]["games_before"] == ledger[1]["games_after"] == len(lines)
     assert "Included" not in (out / "report.md").read_text()
     assert json.loads((out / "results.json").read_text())["included"] == []
 
