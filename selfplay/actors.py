@@ -75,15 +75,19 @@ class SelfPlayWorkerHost:
         self.loaded_version = version
         self.worker.set_model_version(version)
 
-    def play(self, weights: list[Any], version: int, min_games: int = 1, max_steps: int = 100_000) -> dict[str, Any]:
+    def play(self, weights: list[Any], version: int, min_games: int = 1, max_steps: int = 100_000,
+             resign_threshold: float | None = None) -> dict[str, Any]:
         """Load new weights if ``version`` changed (shared inference: only note the version; the trainer
-        sends the weights to the inference actor), play until ``min_games`` games end or ``max_steps``
+        sends the weights to the inference actor), use ``resign_threshold`` if given (the learner's
+        calibrated one), play until ``min_games`` games end or ``max_steps``
         moves of every game, send the finished games to the buffer (one call, waited for: at most one
         buffer call in flight per worker); returns counters."""
         if weights and version != self.loaded_version:
             if not self.shared:
                 self.evaluator.load_weights(ray.get(weights[0]))
             self._use_version(version)
+        if resign_threshold is not None:
+            self.worker.resign_threshold = resign_threshold
         start = time.monotonic()
         evals0, pos0 = self.evaluator.evaluations, self.worker.positions_played
         games: list[PlayedGame] = self.worker.play_games(min_games, max_steps)
@@ -171,7 +175,8 @@ def make_buffer_actor(config: TrainConfig) -> tuple[Any, str]:
     """Start the replay-buffer actor under a fresh name (workers look it up by name, so their constructor
     arguments are plain values that survive restarts); returns (handle, name)."""
     name = f"replay-buffer-{uuid.uuid4().hex[:12]}"
-    return ReplayBufferActor.options(name=name).remote(config.replay, config.seed), name
+    return ReplayBufferActor.options(name=name).remote(config.replay, config.seed,
+                                                       config.selfplay.resign_target_false_positives), name
 
 
 def make_worker_actor(config: TrainConfig, run_dir: str | Path, worker_id: int, buffer_name: str,

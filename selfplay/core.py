@@ -56,6 +56,10 @@ class SelfPlayConfig:
     """Probability that a move gets a full search when playout caps are on; only those train the policy."""
     resign_threshold: float = 0.0
     """Resign when the root value for the mover is below -threshold; 0 = never resign."""
+    resign_target_false_positives: float = 0.0
+    """Calibrate the threshold on check games (:mod:`selfplay.resign`): the learner moves it so that at most
+    this share of would-be resignations are games the resigner did not lose (AlphaGo Zero: 0.05);
+    ``resign_threshold`` is then only the starting value. 0 = keep ``resign_threshold`` fixed."""
     resign_check_fraction: float = 0.1
     """Fraction of games played to the end despite resignation and draw adjudication (check games), to
     measure how often each would have been wrong: a would-be resigner who did not lose, a would-be
@@ -85,6 +89,8 @@ class SelfPlayConfig:
         _check(0 < self.full_search_prob <= 1, f"full_search_prob must be in (0, 1]; got {self.full_search_prob}")
         _check(self.resign_threshold >= 0, f"resign_threshold must be >= 0; got {self.resign_threshold}")
         _check(0 <= self.resign_check_fraction <= 1, "resign_check_fraction must be in [0, 1]")
+        _check(0 <= self.resign_target_false_positives < 1,
+               f"resign_target_false_positives must be in [0, 1); got {self.resign_target_false_positives}")
         _check(self.max_plies >= 0, f"max_plies must be >= 0; got {self.max_plies}")
         _check(self.draw_adjudication_ply >= 0, f"draw_adjudication_ply must be >= 0; got {self.draw_adjudication_ply}")
         _check(0 <= self.draw_value_threshold < 1, f"draw_value_threshold must be in [0, 1); got {self.draw_value_threshold}")
@@ -322,6 +328,9 @@ class PlayedGame:
     """In a check game, the first player who would have resigned (-1 = none)."""
     draw_check_ply: int = -1
     """In a check game, the ply at which draw adjudication would first have ended it (-1 = never)."""
+    check_root_values: np.ndarray | None = None
+    """float32 [T]: in a check game, the root value of every move for its mover (resignation calibration);
+    None in other games."""
     termination: str = ""
     """How the game ended: ``resigned``, ``adjudicated_draw``, ``max_plies`` (the self-play ply cap), or
     the game's own ending (chess: ``checkmate``, ``stalemate``, ``fifty_moves``,

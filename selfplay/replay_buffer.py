@@ -13,13 +13,16 @@ from typing import Any
 import numpy as np
 
 from selfplay.core import PlayedGame, ReplayConfig
+from selfplay.resign import ResignCalibrator
 
 
 class ReplayBuffer:
     """Holds up to ``config.capacity`` positions; arrays are allocated from the first game's shapes."""
 
-    def __init__(self, config: ReplayConfig, seed: int = 0) -> None:
+    def __init__(self, config: ReplayConfig, seed: int = 0, resign_target: float = 0.0) -> None:
         self.config = config
+        self.resign = ResignCalibrator(resign_target) if resign_target > 0 else None
+        """Resignation calibration from the check games' value traces (None: the threshold stays fixed)."""
         self.rng = np.random.default_rng(seed)
         self.size = 0
         """Positions held now."""
@@ -67,6 +70,8 @@ class ReplayBuffer:
         if game.resign_false_positive is not None:
             self.resign_checks += 1
             self.resign_false_positives += int(game.resign_false_positive)
+        if self.resign is not None and game.check_root_values is not None:
+            self.resign.add(game.check_root_values, game.values)
         if game.draw_false_positive is not None:
             self.draw_checks += 1
             self.draw_false_positives += int(game.draw_false_positive)
@@ -78,6 +83,11 @@ class ReplayBuffer:
         for g in games:
             self.add_game(g)
         return self.size
+
+    def resign_threshold(self, current: float) -> float:
+        """The calibrated resignation threshold (:meth:`ResignCalibrator.threshold`); ``current`` without
+        calibration."""
+        return current if self.resign is None else self.resign.threshold(current)
 
     def sample(self, batch_size: int) -> dict[str, np.ndarray]:
         """``batch_size`` positions drawn with replacement: arrays keyed like :class:`PlayedGame` fields."""

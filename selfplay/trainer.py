@@ -13,7 +13,9 @@ checkpoints name it as their parent). With shared inference (``config.inference.
 inference actor evaluates for every worker and gets each published version of the weights.
 Each log line also reports how games ended: the shares of each termination (resignation, adjudicated
 draw, checkmate, ...), the mean game length and the false-positive rates of resignation and draw
-adjudication measured on check games.
+adjudication measured on check games. With ``resign_target_false_positives`` set, each log line also
+recalibrates the resignation threshold from the buffer's check games (:mod:`selfplay.resign`); the next
+``play`` call of every worker carries it, and ``metrics.jsonl`` logs it as ``resign_threshold``.
 """
 from __future__ import annotations
 
@@ -81,6 +83,8 @@ class Trainer:
         self.buffer: Any = None
         self.inference: Any = None
         """The shared inference actor (shared inference only)."""
+        self.resign_threshold = config.selfplay.resign_threshold
+        """The threshold the workers play with: fixed, or calibrated at each log line (:mod:`selfplay.resign`)."""
 
     # ----- the loop ------------------------------------------------------------------------------
     def run(self, budget: Budget) -> dict[str, Any]:
@@ -96,7 +100,8 @@ class Trainer:
             self.inference.load_weights.remote(weights_ref, version)
         self.workers = [make_worker_actor(cfg, self.run_dir, i, buffer_name, cfg.worker_cpus, inference_name)
                         for i in range(cfg.workers)]
-        inflight = {w.play.remote([weights_ref], version): i for i, w in enumerate(self.workers)}
+        inflight = {w.play.remote([weights_ref], version, resign_threshold=self.resign_threshold): i
+                    for i, w in enumerate(self.workers)}
         writer = MetricsWriter(self.run_dir, start_step=self.start_step)
         by_steps = budget.steps is not None
         total = budget.steps - self.learner.step if budget.steps is not None else 60.0 * (budget.minutes or 0.0)
@@ -111,7 +116,8 @@ class Trainer:
                 for ref in ready:
                     i = inflight.pop(ref)
                     self._collect(ref, i)
-                    inflight[self.workers[i].play.remote([weights_ref], version)] = i
+                    inflight[self.workers[i].play.remote([weights_ref], version,
+                                                         resign_threshold=self.resign_threshold)] = i
                 if not self._can_train():
                     continue
                 batch = ray.get(self.buffer.sample.remote(cfg.learner.batch_size))
@@ -196,6 +202,9 @@ class Trainer:
             record[key] = sum(x[key] for x in losses) / len(losses)
         meta = self.learner.metadata()
         buffer = ray.get(self.buffer.stats.remote())
+        if self.config.selfplay.resign_target_false_positives > 0:
+            self.resign_threshold = ray.get(self.buffer.resign_threshold.remote(self.resign_threshold))
+        record.update(resign_threshold=self.resign_threshold)
         record.update(buffer_size=buffer["size"], **game_endings(buffer))
         record.update(games=meta.selfplay_games, samples=meta.samples, wall_seconds=meta.wall_seconds,
                       compute_flops=meta.compute_flops, worker_failures=self.worker_failures,

@@ -38,6 +38,8 @@ class _GameInProgress:
     """Played to the end whatever resignation and draw adjudication say (their false-positive check)."""
     resign_check_player: int = -1
     draw_check_ply: int = -1
+    root_values: list[float] = field(default_factory=list)
+    """Check games: the root value of each move for its mover."""
     drawish_plies: int = 0
     """Consecutive positions, up to the last one, whose |root value| was within the draw threshold."""
 
@@ -79,6 +81,8 @@ class SelfPlayWorker:
         spec = game.spec
         self.value_scale = max(abs(spec.min_utility), abs(spec.max_utility), 1e-9)
         self.max_plies = config.max_plies or spec.max_game_length
+        self.resign_threshold = config.resign_threshold
+        """Resign below ``-resign_threshold`` (the learner may move it: :mod:`selfplay.resign`)."""
         self.games = [self._new_game() for _ in range(config.games_per_worker)]
         self.positions_played = 0
         """Moves searched so far (all games)."""
@@ -129,6 +133,8 @@ class SelfPlayWorker:
         g.policies.append(target.astype(np.float32))
         g.movers.append(mover)
         g.full.append(full)
+        if g.check:
+            g.root_values.append(float(summary.value))
         if self._resigns(g, summary, mover):
             return self._finish(g, resigned_player=mover)
         ply = len(g.movers)
@@ -151,7 +157,7 @@ class SelfPlayWorker:
         cfg = self.config
         if cfg.resign_threshold <= 0 or self.game.spec.num_players != 2:
             return False
-        if summary.value >= -cfg.resign_threshold:
+        if summary.value >= -self.resign_threshold:
             return False
         if g.check:
             if g.resign_check_player < 0:
@@ -197,6 +203,7 @@ class SelfPlayWorker:
             resigned=resigned_player >= 0,
             resign_check_player=g.resign_check_player,
             draw_check_ply=g.draw_check_ply,
+            check_root_values=np.asarray(g.root_values, np.float32) if g.check else None,
             termination=termination,
             worker_id=self.worker_id,
         )

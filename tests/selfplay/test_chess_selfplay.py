@@ -126,6 +126,16 @@ def test_chess_resignation_and_check_games() -> None:
         assert g.returns[int(np.argmin(g.returns))] == -1.0 and g.returns.sum() == 0
     for g in checked:
         assert not g.resigned and g.resign_false_positive == bool(g.returns[g.resign_check_player] >= 0)
+        # the check game's value trace: one root value per move, and its first value below the threshold
+        # is the move of the would-be resigner
+        trace = g.check_root_values
+        assert trace is not None and trace.shape == (g.plies,) and np.all(np.abs(trace) <= 1.0)
+        first = int(np.flatnonzero(trace < -1e-6)[0])
+        assert (g.values[first] >= 0) == g.resign_false_positive
+    assert all(g.check_root_values is None for g in resigned)
+    # the learner's calibrated threshold reaches the worker
+    worker.resign_threshold = 1.0
+    assert not any(g.resigned for g in worker.play_games(min_games=6))
 
 
 def _played(plies: int, returns: tuple[float, float], termination: str, resign_check_player: int = -1,

@@ -29,6 +29,7 @@ def test_chess_run_from_init_with_shared_inference_then_resume(tmp_path: Path) -
         game="chess", network=NET, init=str(parent), workers=1, seed=3,
         selfplay=SelfPlayConfig(games_per_worker=2, simulations=4, leaves_per_eval=2, max_plies=8,
                                 draw_adjudication_ply=4, draw_value_threshold=0.9, draw_adjudication_plies=2,
+                                resign_threshold=0.5, resign_target_false_positives=0.05,
                                 resign_check_fraction=0.5),
         replay=ReplayConfig(capacity=500, min_positions=16),
         learner=LearnerConfig(batch_size=16, lr=1e-4, publish_every=1, checkpoint_every=2, log_every=1,
@@ -46,6 +47,7 @@ def test_chess_run_from_init_with_shared_inference_then_resume(tmp_path: Path) -
         endings = {k for line in lines for k in line if k.startswith("ended_")}
         assert endings and endings <= {"ended_adjudicated_draw", "ended_max_plies", "ended_checkmate"}
         assert all("draw_false_positive_rate" in line and "mean_plies" in line for line in lines)
+        assert all(line["resign_threshold"] == 0.5 for line in lines)  # too few check games to move it
 
         resumed = Trainer(TrainConfig.load(run / "config.json"), run, resume=True, progress=False)
         assert resumed.start_step == 2 and resumed.learner.parent == first.metadata.parent
