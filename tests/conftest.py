@@ -22,3 +22,18 @@ def one_torch_thread() -> Iterator[None]:
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture
+def one_numba_thread() -> Iterator[None]:
+    """One numba thread for a test (parallel kernels then take the serial path tests pin down; the
+    machine's other tests keep the second core); restored afterwards.
+
+    Use with ``pytestmark = pytest.mark.usefixtures("one_numba_thread")``.
+    """
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    yield
+    numba.set_num_threads(before)

@@ -50,7 +50,7 @@ from benchmarks.scaling.cost import DEFAULT_PLIES, MoveCost, measure_move_cost, 
     schedule_seconds
 from benchmarks.scaling.design import counts_by_pair, over_target, top_up
 from benchmarks.scaling.ledger import read_invocations, record_invocation, study_cost
-from benchmarks.scaling.grid import DEFAULT_OPENING_PLIES, Grid, ScalingInputError, checkpoint_info, default_anchors, \
+from benchmarks.scaling.grid import DEFAULT_OPENING_PLIES, Grid, ScalingInputError, default_anchors, \
     even, grid_edges, ladder_edges, make_plan, nearest_links, neighbour_pairs, parse_anchors, parse_sims, pilot_links, \
     study_checkpoints, wave_targets
 from benchmarks.scaling.report import write_scaling_report

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator
 
-import numba
 import numpy as np
 import pytest
 
@@ -18,16 +16,10 @@ from games.core import UnsupportedGameError
 from games.poker.base import CALL, FOLD
 from games.registry import make_game
 from search.cfr.abstraction import combo_index
-from search.cfr.nl_betting import betting_of
 from tests.nolimit_blueprints import STRENGTH_GAME, strength_blueprint
 
 
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    yield
-    numba.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_numba_thread")  # tests/conftest.py
 
 
 @pytest.fixture(scope="module")

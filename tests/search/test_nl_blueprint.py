@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Iterator
 
 import numba
 import numpy as np
 import pytest
 
 from games.core import InputError
-from search.cfr.nl_blueprint import checkpoints, load_blueprint, load_checkpoint, train
+from search.cfr.nl_blueprint import checkpoints, load_blueprint, train
 from search.cfr.nl_config import BlueprintConfig, BlueprintConfigError, deal_source
 from search.cfr.nl_deals import StrengthDeals
 from search.cfr.nl_eval import KuhnDeals
@@ -24,12 +23,7 @@ KUHN = BlueprintConfig(game="holdem_nolimit(stack=12,blinds=1/2)", cards="kuhn",
                        keep_checkpoints=2, eval_deals=200, seed=1)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    yield
-    numba.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_numba_thread")  # tests/conftest.py
 
 
 def _metrics(run: Path) -> list[dict]:

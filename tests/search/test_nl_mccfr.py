@@ -2,8 +2,6 @@
 pruning, seeding, and the evaluation helpers it is measured with."""
 from __future__ import annotations
 
-from typing import Iterator
-
 import numba
 import numpy as np
 import pytest
@@ -44,12 +42,7 @@ def _exploitability(sums: np.ndarray) -> float:
     return exploitability(TREE, average_strategy(TREE, BUCKETS, sums), *LISTED)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    yield
-    numba.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_numba_thread")  # tests/conftest.py
 
 
 def test_converges_towards_equilibrium() -> None:

@@ -2,9 +2,6 @@
 blueprint value of one pair of hands, and the equity of a hand against a range."""
 from __future__ import annotations
 
-from typing import Iterator
-
-import numba
 import numpy as np
 import pytest
 
@@ -27,12 +24,7 @@ from tests.nolimit_blueprints import STRENGTH_CONFIG, strength_blueprint
 RULES = STRENGTH_CONFIG.rules()
 
 
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    yield
-    numba.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_numba_thread")  # tests/conftest.py
 
 
 @pytest.fixture(scope="module")

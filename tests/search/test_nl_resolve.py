@@ -2,9 +2,6 @@
 game, the safe gadget's guarantee (one re-solve and nested re-solves), and safety with real cards."""
 from __future__ import annotations
 
-from typing import Iterator
-
-import numba
 import numpy as np
 import pytest
 
@@ -26,12 +23,7 @@ from tests.nolimit_blueprints import KUHN_CONFIG, kuhn_blueprint
 RULES = NoLimitRules(stack=1000, small_blind=50, big_blind=100)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    yield
-    numba.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_numba_thread")  # tests/conftest.py
 
 
 def oracle(ts: TreeStrategy, node: int, reach: np.ndarray, p: int, mode: int, switch: dict | None = None,

@@ -6,9 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterator
 
-import numba
 import pytest
 
 from games.cli import run_cli
@@ -17,12 +15,7 @@ from selfplay.nolimit_blueprint.train import main
 from tests.search.test_nl_blueprint import KUHN
 
 
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    yield
-    numba.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_numba_thread")  # tests/conftest.py
 
 
 def _iterations(run: Path) -> list[int]:

@@ -1,9 +1,6 @@
 """Local best response on no-limit hold'em, and AIVAT for no-limit hands."""
 from __future__ import annotations
 
-from typing import Iterator
-
-import numba
 import numpy as np
 import pytest
 
@@ -18,12 +15,7 @@ from games.registry import make_game
 from tests.nolimit_blueprints import STRENGTH_GAME, strength_blueprint
 
 
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    yield
-    numba.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_numba_thread")  # tests/conftest.py
 
 
 def test_lbr_against_always_fold_wins_exactly_750_mbb() -> None:

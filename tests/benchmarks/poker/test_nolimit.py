@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Iterator
 
-import numba
 import pytest
 
 from benchmarks.poker.cli import main
@@ -15,12 +13,7 @@ from games.cli import run_cli
 from tests.nolimit_blueprints import STRENGTH_GAME, strength_blueprints
 
 
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    yield
-    numba.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_numba_thread")  # tests/conftest.py
 
 
 def test_lbr_command(capsys: pytest.CaptureFixture[str]) -> None:
