@@ -91,6 +91,9 @@ class SelfPlayConfig:
         _check(0 <= self.resign_check_fraction <= 1, "resign_check_fraction must be in [0, 1]")
         _check(0 <= self.resign_target_false_positives < 1,
                f"resign_target_false_positives must be in [0, 1); got {self.resign_target_false_positives}")
+        _check(self.resign_target_false_positives == 0 or (self.resign_threshold > 0 and self.resign_check_fraction > 0),
+               "resign_target_false_positives needs resignation on (resign_threshold > 0) and check games "
+               "(resign_check_fraction > 0) to calibrate from")
         _check(self.max_plies >= 0, f"max_plies must be >= 0; got {self.max_plies}")
         _check(self.draw_adjudication_ply >= 0, f"draw_adjudication_ply must be >= 0; got {self.draw_adjudication_ply}")
         _check(0 <= self.draw_value_threshold < 1, f"draw_value_threshold must be in [0, 1); got {self.draw_value_threshold}")

@@ -63,8 +63,8 @@ class ResignCalibrator:
         """The most eager threshold of :data:`GRID` whose false-positive rate is at most the target.
 
         Only thresholds with ``min_resignations`` would-be resignations are judged. ``current`` while none
-        is; when every judged one is wrong too often, the next stricter grid value (still unjudged), or
-        :data:`NEVER` past the grid's end."""
+        is; when every judged one is wrong too often, the next stricter grid value (still unjudged) but
+        never more eager than ``current``, or :data:`NEVER` past the grid's end."""
         strictest = None
         for i, t in enumerate(GRID):
             resigned, wrong = self.false_positives(float(t))
@@ -75,4 +75,4 @@ class ResignCalibrator:
             strictest = i
         if strictest is None:
             return current
-        return float(GRID[strictest + 1]) if strictest + 1 < len(GRID) else NEVER
+        return max(current, float(GRID[strictest + 1])) if strictest + 1 < len(GRID) else NEVER

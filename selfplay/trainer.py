@@ -19,6 +19,7 @@ recalibrates the resignation threshold from the buffer's check games (:mod:`self
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -84,7 +85,11 @@ class Trainer:
         self.inference: Any = None
         """The shared inference actor (shared inference only)."""
         self.resign_threshold = config.selfplay.resign_threshold
-        """The threshold the workers play with: fixed, or calibrated at each log line (:mod:`selfplay.resign`)."""
+        """The threshold the workers play with: fixed, or calibrated at each log line (:mod:`selfplay.resign`);
+        a resumed run goes on with the last one it logged up to its checkpoint."""
+        if newest is not None and config.selfplay.resign_target_false_positives > 0:
+            self.resign_threshold = last_logged(self.run_dir / "metrics.jsonl", "resign_threshold",
+                                                self.learner.step, self.resign_threshold)
 
     # ----- the loop ------------------------------------------------------------------------------
     def run(self, budget: Budget) -> dict[str, Any]:
@@ -212,6 +217,20 @@ class Trainer:
         writer.write(self.learner.step, record)
         log.info("step %d loss %.4f games %d samples %d moves/s %.1f", self.learner.step,
                  record.get("loss", float("nan")), meta.selfplay_games, meta.samples, record["moves_per_second"])
+
+
+def last_logged(path: Path, key: str, up_to_step: int, default: float) -> float:
+    """``key`` of the last ``metrics.jsonl`` line at or before ``up_to_step`` that has it; else ``default``."""
+    value = default
+    if path.exists():
+        for line in path.read_text().splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut short by a killed run
+            if record.get("step", up_to_step + 1) <= up_to_step and record.get(key) is not None:
+                value = float(record[key])
+    return value
 
 
 def game_endings(buffer_stats: dict[str, Any]) -> dict[str, Any]:

@@ -51,7 +51,8 @@ def test_threshold_waits_for_evidence_and_steps_stricter_when_all_judged_fail():
     for i in range(40):  # all wrong often at every threshold up to 0.8; nothing seen below -0.8
         cal.add(*_trace(-0.8 + 1e-3, mover_lost=i % 2 == 0))
     judged_last = max(i for i, t in enumerate(GRID) if cal.false_positives(float(t))[0] >= 20)
-    assert cal.threshold(current=0.9) == pytest.approx(GRID[judged_last + 1])
+    assert cal.threshold(current=0.5) == pytest.approx(GRID[judged_last + 1])
+    assert cal.threshold(current=0.9) == 0.9
     with pytest.raises(ValueError):
         ResignCalibrator(target=0.0)
     with pytest.raises(ValueError):
@@ -72,3 +73,23 @@ def test_buffer_calibrates_from_check_games_only():
     assert ReplayBuffer(ReplayConfig(capacity=10, min_positions=1)).resign_threshold(0.8) == 0.8
     with pytest.raises(ConfigError, match="resign_target_false_positives"):
         SelfPlayConfig(resign_target_false_positives=1.0)
+
+
+def test_failing_thresholds_never_make_resignation_more_eager_and_resume_reads_the_log(tmp_path):
+    from selfplay.trainer import last_logged
+
+    cal = ResignCalibrator(target=0.05, min_resignations=20)
+    for i in range(40):  # 0.5 .. 0.6 judged and wrong half the time; nothing below -0.6
+        cal.add(*_trace(-0.6 - 1e-3, mover_lost=i % 2 == 0))
+    assert cal.threshold(current=0.9) == 0.9  # the next grid value (0.65) would be more eager
+    assert cal.threshold(current=0.5) == pytest.approx(0.65)
+    with pytest.raises(ConfigError, match="resign_threshold > 0"):
+        SelfPlayConfig(resign_target_false_positives=0.05)
+    with pytest.raises(ConfigError, match="resign_check_fraction > 0"):
+        SelfPlayConfig(resign_threshold=0.9, resign_target_false_positives=0.05, resign_check_fraction=0.0)
+    log = tmp_path / "metrics.jsonl"
+    log.write_text('{"step": 20, "resign_threshold": 0.9}\n{"step": 40, "resign_threshold": 0.75}\n'
+                   '{"step": 60, "resign_threshold": 0.7}\n{"step": 80, "resign_thr')
+    assert last_logged(log, "resign_threshold", 40, 0.9) == 0.75  # lines past the checkpoint don't count
+    assert last_logged(log, "resign_threshold", 100, 0.9) == 0.7
+    assert last_logged(tmp_path / "none.jsonl", "resign_threshold", 100, 0.9) == 0.9
