@@ -59,8 +59,9 @@ depths, and Stockfish at ``UCI_Elo`` 1350..2200, fixed at those ratings. Rungs s
 from random up to the top cells, because every cell's interval is relative to the Stockfish rungs and is
 only as narrow as the chain of games that reaches them. Stockfish calibrates ``UCI_Elo`` at 60 s + 0.6 s a
 game (anchored to CCRL 40/4); the study plays each level at :func:`~agents.stockfish.handicap_depth`, the
-depth at which Stockfish 15.1 chooses its handicapped move at any time control (a few milliseconds a
-move below 2000, and independent of the machine's load; the report states both). ``random`` is fixed at
+depth at which Stockfish 15.1 chooses its handicapped move (a few milliseconds a move below 2000, and
+independent of the machine's load; without a longer search's hash entries it may play below its
+rating, which the report says). ``random`` is fixed at
 0 where no Stockfish is present."""
 
 DEFAULT_OPENING_PLIES = {"connect_four": 4, "chess": 6}
@@ -268,7 +269,8 @@ def grid_edges(grid: Grid) -> list[tuple[str, str]]:
 
 
 def ladder_edges(grid: Grid) -> list[tuple[str, str]]:
-    """Consecutive rungs, except two fixed ones (their games would tell the fit nothing)."""
+    """Consecutive rungs, except two fixed ones (their games cannot move any rating; they only inform the
+    first-move advantage and test whether the fixed ratings agree)."""
     return [(a.spec, b.spec) for a, b in zip(grid.anchors, grid.anchors[1:]) if a.elo is None or b.elo is None]
 
 

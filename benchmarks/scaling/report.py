@@ -270,9 +270,16 @@ def write_scaling_report(results: dict[str, Any], out_dir: Path, provenance: Run
     cost = results.get("cost")
     if cost and cost["invocations"]:
         projected = ", ".join(f"{h:.1f} h on {n} cores" for n, h in cost["projected_wall_hours"].items())
-        report.text(f"Cost so far: {cost['cpu_hours']:.1f} CPU-hours of games (each game one single-threaded "
-                    f"process), {cost['wall_hours']:.1f} wall hours over {cost['invocations']} invocation(s) "
-                    f"(`invocations.jsonl`); the same games would take about {projected}.")
+        report.text(f"Cost so far: {cost['wall_hours']:.1f} wall hours over {cost['invocations']} invocation(s), "
+                    f"{cost['core_hours']:.1f} core-hours (wall time x game workers; `invocations.jsonl`); the same "
+                    f"work would take about {projected}."
+                    + ("" if cost["complete"] else " The ledger starts after the study did: earlier invocations "
+                       "are not counted."))
+    if any(s.startswith("stockfish:") and a["fixed"] for s, a in results["anchors"].items()):
+        report.text("Stockfish's `UCI_Elo` is calibrated at 60 s + 0.6 s a game (anchored to CCRL 40/4); here each "
+                    "Stockfish anchor plays with the limit in its spec (`depth=N`: "
+                    "`agents.stockfish.handicap_depth`, the depth at which 15.1 picks its handicapped move; "
+                    "without the deeper hash entries of a longer search it may play below its rating).")
     if rate.get("k") is not None:
         report.text(f"**Exchange rate: 10x search buys what {rate['k']:.3g}x training buys** (95% bootstrap "
                     f"interval {rate['ci95'][0]:.3g} .. {rate['ci95'][1]:.3g}, {rate['bootstrap_replicates']} "

@@ -145,13 +145,6 @@ class Study:
         return [(r.specs[0], r.specs[1], score_of(r.returns), r.plies) for r in read_records(path)
                 if len(r.specs) == 2 and set(r.specs) <= self.players]
 
-    def game_seconds(self) -> list[float]:
-        """Seconds of every game of this grid's players (held-out pairings included)."""
-        path = self.args.out / RECORDS_FILE
-        if not path.exists():
-            return []
-        return [r.seconds for r in read_records(path) if len(r.specs) == 2 and set(r.specs) <= self.players]
-
     def fitted_records(self) -> list[tuple[str, str, float, int]]:
         """The records the fit uses: all but the held-out pairings' games."""
         held = {frozenset(p) for p in self.holdouts}
@@ -265,11 +258,31 @@ def _load_links(study: Study) -> dict[str, str] | None:
     anchors = {a.spec for a in study.grid.anchors}
     cells = {c.spec for c in study.grid.cells}
     if set(links) != cells or not set(links.values()) <= anchors:
+        _log("plan.json links other cells or anchors than this grid's: the pilot wave runs again (games "
+             "already played are reused) and new links are chosen from its fit")
         return None
     return links
 
 
 def run_study(study: Study) -> dict[str, Any]:
+    """Play the study's games (:func:`play_study`), log the invocation in ``invocations.jsonl`` however it
+    ends, and analyse."""
+    ended = "failed"
+    try:
+        play_study(study)
+        ended = "finished"
+    except KeyboardInterrupt:
+        ended = "interrupted"
+        raise
+    finally:
+        record_invocation(study.args.out, study.provenance.to_json(), time.monotonic() - study.start,
+                          study.args.workers, study.games_at_start, len(study.records()), ended)
+    return analyse(study)
+
+
+def play_study(study: Study) -> None:
+    """Pilot wave, planned waves, top-ups until every cell is within the target, held-out pairings; stops
+    at ``--max-minutes`` (a re-run resumes)."""
     args, grid = study.args, study.grid
     args.out.mkdir(parents=True, exist_ok=True)
     _log(f"{len(grid.cells)} cells ({len(grid.checkpoints)} checkpoints x {len(grid.sims)} budgets), "
@@ -288,7 +301,10 @@ def run_study(study: Study) -> dict[str, Any]:
     if links is None and study.play(pilot, "pilot wave"):
         fit, _ = study.fit()
         links = nearest_links(grid, {p: r.elo for p, r in fit.ratings.items()})
-        (args.out / "plan.json").write_text(json.dumps({"links": links, "games_per_pair": n}, indent=1))
+        plan_file = args.out / "plan.json"
+        data = json.loads(plan_file.read_text()) if plan_file.exists() else {}
+        data.update(links=links, games_per_pair=n)
+        plan_file.write_text(json.dumps(data, indent=1))
     if links is not None:
         plan = make_plan(grid, n, links)
         final = dict(plan.pairs)
@@ -317,9 +333,6 @@ def run_study(study: Study) -> dict[str, Any]:
                 break
         if not study.stopped:
             play_holdouts(study, list(final))
-    record_invocation(args.out, study.provenance.to_json(), time.monotonic() - study.start, args.workers,
-                      study.games_at_start, len(study.records()))
-    return analyse(study)
 
 
 def analyse(study: Study) -> dict[str, Any]:
@@ -379,7 +392,7 @@ def build_results(study: Study, fit: EloFit, rate: Any, missing: list[str]) -> d
             "opening_plies": study.opening, "target_ci": study.args.target_ci,
             "stopped_early": study.stopped, "unrated": missing, "flat_elo": study.args.flat_elo,
             "elapsed_minutes": (time.monotonic() - study.start) / 60.0,
-            "cost": study_cost(read_invocations(study.args.out), study.game_seconds()),
+            "cost": study_cost(read_invocations(study.args.out)),
             "included": [str(p) for p in study.args.include]}
 
 

@@ -83,8 +83,12 @@ def test_end_to_end_json_report_and_resume(tiny_run, tmp_path, monkeypatch):
     # the ledger: one line per invocation, the cost from the games' own seconds
     first = [json.loads(x) for x in (out / "invocations.jsonl").read_text().splitlines()]
     assert len(first) == 1 and first[0]["games_before"] == 0 and first[0]["games_after"] == len(lines)
-    assert results["cost"]["invocations"] == 1 and results["cost"]["cpu_hours"] > 0
-    assert "Cost so far" in report
+    assert first[0]["ended"] == "finished" and first[0]["workers"] == 1
+    cost = results["cost"]
+    assert cost["invocations"] == 1 and cost["complete"]
+    assert cost["core_hours"] == pytest.approx(first[0]["wall_seconds"] / 3600, rel=1e-6)
+    assert cost["projected_wall_hours"]["16"] == pytest.approx(cost["core_hours"] / 16)
+    assert "Cost so far" in report and "UCI_Elo" not in report  # no Stockfish anchor here
     assert "## How to make this again" in report
     # a re-run resumes: no game is played again, the same ratings come out; without --include no other
     # benchmark's panel is added, even where a poker trade-off report lies in runs/benchmarks (it once was)
