@@ -24,25 +24,6 @@ ELO_RANGE = (1350, 2850)
 """``UCI_Elo`` values Stockfish accepts."""
 
 
-def handicap_depth(elo: int) -> int:
-    """The search depth at which Stockfish 15.1 picks its move when ``UCI_Elo`` limits its strength.
-
-    It turns ``UCI_Elo`` into a skill level ``((elo - 1346.6) / 143.4) ** (1 / 0.806)``, clamped to 0..20,
-    searches with MultiPV 4, and chooses the (randomly weakened) move when iterative deepening completes
-    depth ``1 + int(level)``; deeper iterations at longer time controls leave that choice as it is.
-    ``go depth handicap_depth(elo)`` therefore plays the same decision rule at any machine load, in a few
-    milliseconds for low ratings, where ``movetime`` anchors slow a study down and, under load, may stop
-    before that depth. It is not the same play as at the calibration time control: there the depth-N
-    search also reads hash and history entries left by the previous move's deeper search, so the
-    depth-limited engine may play below its rating. Other versions differ (Stockfish 16 and later map
-    ratings to levels by another formula); this one is for Debian's 15.1.
-    """
-    if not ELO_RANGE[0] <= elo <= ELO_RANGE[1]:
-        raise ValueError(f"elo must lie in {ELO_RANGE[0]}..{ELO_RANGE[1]}; got {elo}")
-    level = min(20.0, max(0.0, (elo - 1346.6) / 143.4) ** (1 / 0.806))
-    return 1 + int(level)
-
-
 @dataclass(frozen=True)
 class StockfishOptions:
     """Options of ``stockfish``."""

@@ -34,23 +34,19 @@ import numpy as np
 from agents.nets.checkpoint import list_checkpoints, load_checkpoint
 from agents.core import AgentSpecError, parse_options, parse_spec
 from agents.registry import agent_kind
-from agents.stockfish import handicap_depth
 from games.core import InputError
 
 LADDER_FACTOR = 8
 """Ladder edges get this many times the games of a grid edge (rollout games cost ~1% of a network cell's)."""
-
-def _stockfish_anchor(elo: int) -> str:
-    return f"stockfish:elo={elo},depth={handicap_depth(elo)}"
-
 
 DEFAULT_ANCHORS: dict[str, tuple[str, ...]] = {
     "connect_four": ("random=0", "mcts:sims=4,eval=rollout", "mcts:sims=16,eval=rollout",
                      "mcts:sims=64,eval=rollout", "mcts:sims=256,eval=rollout", "mcts:sims=1024,eval=rollout"),
     "chess": ("random", "mcts:eval=material,sims=16", "mcts:eval=material,sims=64",
               "uci:cmd=/usr/games/ethereal-chess,depth=3", "uci:cmd=/usr/games/ethereal-chess,depth=4",
-              "mcts:eval=material,sims=1024", _stockfish_anchor(1350), _stockfish_anchor(1500),
-              "uci:cmd=/usr/games/ethereal-chess,depth=7", _stockfish_anchor(1800), _stockfish_anchor(2200)),
+              "mcts:eval=material,sims=1024", "stockfish:elo=1350,movetime=0.1",
+              "stockfish:elo=1500,movetime=0.1", "uci:cmd=/usr/games/ethereal-chess,depth=7",
+              "stockfish:elo=1800,movetime=0.1", "stockfish:elo=2200,movetime=0.1"),
 }
 """Ladders by game, weakest first (as far as known: the order only decides which rungs play each other).
 
@@ -58,11 +54,12 @@ Chess: three families besides ``random`` — material MCTS, Ethereal (a second D
 depths, and Stockfish at ``UCI_Elo`` 1350..2200, fixed at those ratings. Rungs sit a few hundred Elo apart
 from random up to the top cells, because every cell's interval is relative to the Stockfish rungs and is
 only as narrow as the chain of games that reaches them. Stockfish calibrates ``UCI_Elo`` at 60 s + 0.6 s a
-game (anchored to CCRL 40/4); the study plays each level at :func:`~agents.stockfish.handicap_depth`, the
-depth at which Stockfish 15.1 chooses its handicapped move (a few milliseconds a move below 2000, and
-independent of the machine's load; without a longer search's hash entries it may play below its
-rating, which the report says). ``random`` is fixed at
-0 where no Stockfish is present."""
+game (anchored to CCRL 40/4); the study plays it at 0.1 s a move (short enough for thousands of games;
+the report states both). Not at a fixed depth: Stockfish 15.1 picks its handicapped move when iterative
+deepening completes depth 1 + int(level), but a depth-limited search lacks the hash entries of the
+previous move's deeper search, and measured so it is far weaker (``UCI_Elo`` 1800 at depth 5 scored
+11 / 4 / 85 against 1800 at 0.1 s a move, about -330 Elo). ``random`` is fixed at 0 where no Stockfish
+is present."""
 
 DEFAULT_OPENING_PLIES = {"connect_four": 4, "chess": 6}
 """Random opening moves per game, so that deterministic agents do not replay one game over and over."""

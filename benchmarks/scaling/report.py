@@ -277,9 +277,8 @@ def write_scaling_report(results: dict[str, Any], out_dir: Path, provenance: Run
                        "are not counted."))
     if any(s.startswith("stockfish:") and a["fixed"] for s, a in results["anchors"].items()):
         report.text("Stockfish's `UCI_Elo` is calibrated at 60 s + 0.6 s a game (anchored to CCRL 40/4); here each "
-                    "Stockfish anchor plays with the limit in its spec (`depth=N`: "
-                    "`agents.stockfish.handicap_depth`, the depth at which 15.1 picks its handicapped move; "
-                    "without the deeper hash entries of a longer search it may play below its rating).")
+                    "Stockfish anchor plays with the limit in its spec (the default ladder: 0.1 s a move), and "
+                    "its fixed rating is an assumption the shorter search may not meet.")
     if rate.get("k") is not None:
         report.text(f"**Exchange rate: 10x search buys what {rate['k']:.3g}x training buys** (95% bootstrap "
                     f"interval {rate['ci95'][0]:.3g} .. {rate['ci95'][1]:.3g}, {rate['bootstrap_replicates']} "

@@ -102,13 +102,3 @@ def test_a_dead_engine_is_an_agent_error() -> None:
         agent.act(game.new_state())
     agent.close()
 
-
-def test_handicap_depth_follows_stockfish_15_levels():
-    from agents.stockfish import handicap_depth
-
-    # level = ((elo - 1346.6) / 143.4) ** (1 / 0.806); the move is picked at depth 1 + int(level)
-    assert [handicap_depth(e) for e in (1350, 1500, 1800, 2200, 2850)] == [1, 2, 5, 10, 19]
-    depths = [handicap_depth(e) for e in range(1350, 2851, 10)]
-    assert depths == sorted(depths)
-    with pytest.raises(ValueError):
-        handicap_depth(1349)
