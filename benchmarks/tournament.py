@@ -11,7 +11,8 @@ object ``{"ratings": {SPEC: {"elo", "ci95", "games"}}, "games_played", "games_re
 
 Within a pairing ``(a, b)`` the seats alternate (``a`` is player 0 in even games). Games ``2k`` and
 ``2k + 1`` share one seed, derived from ``(seed, a, b, k)``: the same chance events and, with
-``--opening-plies K``, the same random opening, once from each seat.
+``--opening-plies K`` (default :func:`~agents.arena.openings.default_opening_plies`, as ``agents.play``),
+the same random opening, once from each seat.
 
 Resuming: a record in ``games.jsonl`` counts towards a game of the schedule with the same specs in the
 same seats — first the game with its seed, then any game still missing with those seats (so a re-run
@@ -33,6 +34,7 @@ from typing import Sequence
 
 import numpy as np
 
+from agents.arena.openings import default_opening_plies
 from agents.arena.records import GameRecord, RecordError, RecordWriter, read_records
 from agents.flags import CliParser
 from agents.provenance import RunInfo
@@ -266,7 +268,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="fix a rating (repeatable); default stockfish:elo=N at N, else random=0")
     parser.add_argument("--workers", type=int, default=2, help="game workers (default 2; 1 = in this process)")
     add_backend_flags(parser)
-    parser.add_argument("--opening-plies", type=int, default=0, help="random plies before each pair of games")
+    parser.add_argument("--opening-plies", type=int, default=None,
+                        help="random plies before each pair of games (default as agents.play: 4 for chess, 2 for "
+                             "other games without chance, 0 with chance); without them deterministic agents "
+                             "replay the same two games")
     parser.add_argument("--seed", type=int, default=0, help="seed of games, openings and agents (default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     return parser
@@ -286,10 +291,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     missing = [name for name in (fixed or {}) if name not in players]
     if missing:
         raise TournamentError(f"--anchor '{missing[0]}' is not a player of the tournament")
+    plies = args.opening_plies if args.opening_plies is not None else default_opening_plies(make_game(args.game))
     try:
         result = run_schedule(args.game, pairings, args.out, workers=args.workers, seed=args.seed,
                               backend=args.backend, slots=args.slots,
-                              opening_plies=args.opening_plies, progress=not args.json)
+                              opening_plies=plies, progress=not args.json)
     except GameFailedError as err:
         sys.stderr.write(f"error: {err}\n  finished games are in {args.out / RECORDS_FILE}; re-run to resume\n")
         return 1

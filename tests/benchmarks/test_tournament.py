@@ -147,6 +147,17 @@ def test_cli_json_then_resume_and_report(tmp_path: Path) -> None:
     assert again["ratings"]["mcts:sims=2"]["elo"] == 100.0
 
 
+def test_cli_default_openings_vary_the_games_of_deterministic_agents(tmp_path: Path) -> None:
+    """Two deterministic searchers once replayed one game per seat (a 0/100 'result' that was two games)."""
+    out = tmp_path / "d"
+    proc = run_cli("connect_four", "mcts:sims=8,eval=uniform", "mcts:sims=16,eval=uniform", "--games-per-pair", "8",
+                   "--out", str(out), "--json", "--workers", "1")
+    assert proc.returncode == 0, proc.stderr
+    records = [json.loads(line) for line in lines(out)]
+    assert all(r["start"] is not None for r in records)  # two random plies before each pair (connect four)
+    assert len({tuple(r["moves"]) for r in records}) >= 6
+
+
 @pytest.mark.parametrize("args, words", [
     (["random", "mcts:sims=abc"], "must be int"), (["random", "nosuch"], "unknown agent 'nosuch'"),
     (["random", "stockfish"], "chess only"), (["random", "random"], "given twice"),
