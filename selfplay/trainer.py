@@ -19,7 +19,6 @@ recalibrates the resignation threshold from the buffer's check games (:mod:`self
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from games.registry import make_game
 from selfplay.actors import make_buffer_actor, make_inference_actor, make_worker_actor
 from selfplay.core import TrainConfig
 from selfplay.learner import Learner
-from selfplay.training import CheckpointCadence, MetricsWriter, Progress, finite_or_none
+from selfplay.training import CheckpointCadence, MetricsWriter, Progress, finite_or_none, last_logged
 
 log = logging.getLogger(__name__)
 
@@ -217,20 +216,6 @@ class Trainer:
         writer.write(self.learner.step, record)
         log.info("step %d loss %.4f games %d samples %d moves/s %.1f", self.learner.step,
                  record.get("loss", float("nan")), meta.selfplay_games, meta.samples, record["moves_per_second"])
-
-
-def last_logged(path: Path, key: str, up_to_step: int, default: float) -> float:
-    """``key`` of the last ``metrics.jsonl`` line at or before ``up_to_step`` that has it; else ``default``."""
-    value = default
-    if path.exists():
-        for line in path.read_text().splitlines():
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a line cut short by a killed run
-            if record.get("step", up_to_step + 1) <= up_to_step and record.get(key) is not None:
-                value = float(record[key])
-    return value
 
 
 def game_endings(buffer_stats: dict[str, Any]) -> dict[str, Any]:

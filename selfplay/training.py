@@ -113,6 +113,20 @@ def drop_metrics_after(path: str | Path, step: int) -> int:
     return dropped
 
 
+def last_logged(path: Path, key: str, up_to_step: int, default: float) -> float:
+    """``key`` of the last ``metrics.jsonl`` line at or before ``up_to_step`` that has it; else ``default``."""
+    value = default
+    if path.exists():
+        for line in path.read_text().splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut short by a killed run
+            if record.get("step", up_to_step + 1) <= up_to_step and record.get(key) is not None:
+                value = float(record[key])
+    return value
+
+
 def finite_or_none(value: Any) -> Any:
     """``value``, or None for a non-finite float (JSON has no NaN or infinity)."""
     return None if isinstance(value, float) and not math.isfinite(value) else value

@@ -76,7 +76,7 @@ def test_buffer_calibrates_from_check_games_only():
 
 
 def test_failing_thresholds_never_make_resignation_more_eager_and_resume_reads_the_log(tmp_path):
-    from selfplay.trainer import last_logged
+    from selfplay.training import last_logged
 
     cal = ResignCalibrator(target=0.05, min_resignations=20)
     for i in range(40):  # 0.5 .. 0.6 judged and wrong half the time; nothing below -0.6
