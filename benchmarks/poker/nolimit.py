@@ -9,6 +9,10 @@
   each blueprint of ``--checkpoints`` (e.g. the checkpoints of one run, or runs with other bucket counts)
   the blueprint alone is measured by LBR and against the ``--checkpoint`` blueprint. Writes report.md,
   report.html, results.json and plots to ``--out`` and, with ``--docs``, the same into ``docs/results/nolimit``.
+  Hours of play at real budgets: the hands are played in chunks logged to ``--out/chunks.jsonl`` as they
+  finish (:mod:`benchmarks.poker.nolimit_chunks`), round-robin over the rows, so the same command resumes
+  after any stop, ``--max-minutes`` ends a session cleanly with a partial report, and ``--report-only``
+  writes the report from the log.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import argparse
 import json
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -24,12 +29,15 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from agents.arena.lbr import LBRConfig, parse_actions, run_lbr  # noqa: E402
+from agents.arena.lbr import LBRConfig, LBRResult, parse_actions, run_lbr  # noqa: E402
 from agents.flags import CliParser  # noqa: E402
 from agents.provenance import RunInfo  # noqa: E402
-from benchmarks.poker.nolimit_match import headsup_nolimit  # noqa: E402
+from benchmarks.poker.nolimit_chunks import (ChunkLog, Measure, headsup_measure, lbr_measure, pair_scores,  # noqa: E402
+                                             run_chunks)
+from benchmarks.poker.nolimit_match import summarize  # noqa: E402
 from benchmarks.report import Report  # noqa: E402
 from games.core import InputError  # noqa: E402
+from games.registry import make_game  # noqa: E402
 from search.cfr.nl_blueprint import load_checkpoint  # noqa: E402
 
 DOCS = Path("docs/results/nolimit")
@@ -55,39 +63,69 @@ def agent_spec(checkpoint: str, budget: float, unit: str, street: int, threads: 
 
 
 def tradeoff(game: str, checkpoint: str, budgets: list[float], unit: str, checkpoints: list[str], lbr_hands: int,
-             pairs: int, seed: int, workers: int, config: LBRConfig, street: int = 2) -> dict[str, Any]:
-    """Every row of the trade-off (see the module docstring)."""
+             pairs: int, seed: int, workers: int, config: LBRConfig, street: int = 2, out: Path | None = None,
+             deadline: float | None = None, play: bool = True) -> dict[str, Any]:
+    """Every row of the trade-off (see the module docstring). The hands are played in chunks logged to
+    ``out/chunks.jsonl`` (:mod:`benchmarks.poker.nolimit_chunks`): a re-run resumes, no chunk starts after
+    ``deadline``, ``play=False`` only reads the log; the rows hold what is done."""
     threads = 1 if workers > 1 else 2
-    rows = []
+    blueprint = agent_spec(checkpoint, 0, unit, street, threads)
+    rows: list[dict[str, Any]] = []
     for budget in budgets:
         spec = agent_spec(checkpoint, budget, unit, street, threads)
-        row: dict[str, Any] = {"budget": budget, "unit": unit, "spec": spec}
-        if lbr_hands:
-            row["lbr"] = run_lbr(game, spec, lbr_hands, seed, workers, config).to_json()
-        if pairs and budget:
-            row["vs_blueprint"] = headsup_nolimit(game, spec, agent_spec(checkpoint, 0, unit, street, threads), pairs,
-                                                  seed, workers, checkpoint)
-        rows.append(row)
-    sizes = []
+        rows.append({"budget": budget, "unit": unit, "spec": spec,
+                     "lbr": lbr_measure(game, spec, lbr_hands, seed, config) if lbr_hands else None,
+                     "vs_blueprint": headsup_measure(game, spec, blueprint, pairs, seed, checkpoint)
+                     if pairs and budget else None})
+    sizes: list[dict[str, Any]] = []
     for path in checkpoints:
         spec = agent_spec(path, 0, unit, street, threads)
-        row = {"checkpoint": path, "iterations": load_checkpoint(Path(path))[2].iterations, "spec": spec}
-        if lbr_hands:
-            row["lbr"] = run_lbr(game, spec, lbr_hands, seed, workers, config).to_json()
-        if pairs and path != checkpoint:
-            row["vs_reference"] = headsup_nolimit(game, spec, agent_spec(checkpoint, 0, unit, street, threads), pairs,
-                                                  seed, workers, checkpoint)
-        sizes.append(row)
+        sizes.append({"checkpoint": path, "iterations": load_checkpoint(Path(path))[2].iterations, "spec": spec,
+                      "lbr": lbr_measure(game, spec, lbr_hands, seed, config) if lbr_hands else None,
+                      "vs_reference": headsup_measure(game, spec, blueprint, pairs, seed, checkpoint)
+                      if pairs and path != checkpoint else None})
+    measures = [m for row in rows + sizes for m in row.values() if isinstance(m, Measure)]
+    log = ChunkLog((out or Path(".")) / "chunks.jsonl")
+    missing = run_chunks(measures, log, workers, deadline) if play else len(log.missing(measures))
+    for row in rows + sizes:
+        for name, measure in list(row.items()):
+            if measure is None:
+                del row[name]
+            elif isinstance(measure, Measure):
+                result = measure_result(measure, log, workers)
+                if result is None:
+                    del row[name]
+                else:
+                    row[name] = result
     return {"game": game, "checkpoint": checkpoint, "unit": unit, "budgets": budgets, "street": street,
             "lbr_hands": lbr_hands, "pairs": pairs, "seed": seed, "workers": workers,
-            "lbr_actions": list(config.actions), "rows": rows, "blueprints": sizes}
+            "lbr_actions": list(config.actions), "chunks_missing": missing, "rows": rows, "blueprints": sizes}
+
+
+def measure_result(measure: Measure, log: ChunkLog, workers: int) -> dict[str, Any] | None:
+    """The JSON of one measure from its finished chunks (``done`` of ``planned`` hands or pairs), or None."""
+    values, done, seconds = log.collected(measure)
+    if not done:
+        return None
+    if measure.kind == "lbr":
+        game = make_game(measure.game)
+        big_blind = float(game.rules.big_blind)  # type: ignore[attr-defined]
+        out = LBRResult(game.spec.name, measure.spec, done, values["chips"], big_blind, seconds, workers).to_json()
+    else:
+        out = summarize(make_game(measure.game), measure.spec, measure.opponent, pair_scores(values), measure.seed,
+                        seconds, workers)
+    return {**out, "planned": measure.units, "complete": done == measure.units}
 
 
 def _ci(entry: dict[str, Any] | None, key: str = "mbb_per_hand") -> str:
     if not entry:
         return "-"
     lo, hi = entry["ci95_" + key]
-    return f"{entry[key]:+.0f} [{lo:+.0f}, {hi:+.0f}]"
+    text = f"{entry[key]:+.0f} [{lo:+.0f}, {hi:+.0f}]"
+    if entry.get("complete") is False:  # a partial row says how much of it is played
+        unit = "hands" if "hands" in entry and "pairs" not in entry else "pairs"
+        text += f" ({entry[unit]} of {entry['planned']} {unit})"
+    return text
 
 
 def write_report(results: dict[str, Any], out: Path, provenance: RunInfo) -> dict[str, Any]:
@@ -105,6 +143,9 @@ def write_report(results: dict[str, Any], out: Path, provenance: RunInfo) -> dic
                    _ci((r.get("vs_blueprint") or {}).get("aivat")),
                    round((r.get("vs_blueprint") or {}).get("a_decision_seconds_mean", 0.0), 3)]
                   for r in results["rows"]])
+    if results.get("chunks_missing"):
+        report.text(f"**Partial**: {results['chunks_missing']} chunks are still to play; the rows marked "
+                    f"'(n of N)' rest on the hands played so far. The same command resumes from chunks.jsonl.")
     _plot(report, "budget.png", [r["budget"] for r in results["rows"]], results["rows"], f"search budget ({unit})")
     if results["blueprints"]:
         report.text("## Blueprint size")
@@ -118,6 +159,7 @@ def write_report(results: dict[str, Any], out: Path, provenance: RunInfo) -> dic
 
 def _plot(report: Report, name: str, xs: list[float], rows: list[dict[str, Any]], label: str) -> None:
     fig, ax = plt.subplots(figsize=(6, 4))
+    plotted = False
     for key, title in (("lbr", "LBR (lower is better)"), ("vs_blueprint", "vs blueprint"),
                        ("vs_reference", "vs reference")):
         points = [(x, r[key]) for x, r in zip(xs, rows) if r.get(key)]
@@ -128,11 +170,13 @@ def _plot(report: Report, name: str, xs: list[float], rows: list[dict[str, Any]]
         err = [[v - p[1]["ci95_mbb_per_hand"][0] for v, p in zip(y, points)],
                [p[1]["ci95_mbb_per_hand"][1] - v for v, p in zip(y, points)]]
         ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=title)
+        plotted = True
     ax.set_xscale("symlog", linthresh=0.1)
     ax.axhline(0.0, color="grey", lw=0.5)
     ax.set_xlabel(label)
     ax.set_ylabel("mbb/hand")
-    ax.legend()
+    if plotted:
+        ax.legend()
     report.figure(name, fig)
 
 
@@ -159,6 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     nl.add_argument("--pairs", type=int, default=500, help="duplicate pairs per head-to-head (0: none)")
     nl.add_argument("--out", type=Path, default=Path("runs/benchmarks/nolimit"), help="report folder")
     nl.add_argument("--docs", action="store_true", help=f"also write the report into {DOCS}")
+    nl.add_argument("--max-minutes", type=float, default=0.0,
+                    help="start no chunk of hands after this many minutes (0: no limit); the report covers what "
+                         "is done and the same command resumes")
+    nl.add_argument("--report-only", action="store_true", help="play nothing: write the report from --out/chunks.jsonl")
     for p in (lbr, nl):
         p.add_argument("--seed", type=int, default=0, help="seed of the deals and the agents (default 0)")
         p.add_argument("--workers", type=int, default=2, help="processes (default 2)")
@@ -189,8 +237,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         checkpoints = [c for c in args.checkpoints.split(",") if c]
         for path in [args.checkpoint, *checkpoints]:
             load_checkpoint(Path(path))  # a missing or foreign file fails before any work
+        if args.max_minutes < 0:
+            raise InputError(f"--max-minutes must be >= 0; got {args.max_minutes}")
+        deadline = time.time() + 60.0 * args.max_minutes if args.max_minutes else None
         results = tradeoff(args.game, args.checkpoint, budgets, unit, checkpoints, args.lbr_hands, args.pairs,
-                           args.seed, args.workers, config, args.street)
+                           args.seed, args.workers, config, args.street, args.out, deadline, not args.report_only)
         out = write_report(results, args.out, provenance)
         if args.docs:
             DOCS.mkdir(parents=True, exist_ok=True)

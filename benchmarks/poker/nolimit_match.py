@@ -115,9 +115,16 @@ def headsup_nolimit(game_name: str, spec_a: str, spec_b: str, pairs: int, seed: 
                 scores.plain += got.plain
                 scores.aivat += got.aivat
                 scores.decision_seconds += got.decision_seconds
+    return summarize(game, spec_a, spec_b, scores, seed, time.perf_counter() - start, workers)
+
+
+def summarize(game: Game, spec_a: str, spec_b: str, scores: PairScores, seed: int, seconds: float,
+              workers: int) -> dict[str, Any]:
+    """A's mbb/hand with 95% intervals (plain, and AIVAT when every hand has it) and its decision times."""
     bb = float(game.rules.big_blind)  # type: ignore[attr-defined]
+    pairs = len(scores.plain)
     out: dict[str, Any] = {"game": game.spec.name, "a": spec_a, "b": spec_b, "pairs": pairs, "hands": 2 * pairs,
-                           "seed": seed, "seconds": time.perf_counter() - start, "workers": workers,
+                           "seed": seed, "seconds": seconds, "workers": workers,
                            **_estimate("", scores.plain, bb)}
     if scores.aivat and not np.isnan(scores.aivat).any():
         out["aivat"] = _estimate("", scores.aivat, bb)

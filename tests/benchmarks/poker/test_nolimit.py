@@ -40,6 +40,32 @@ def test_tradeoff_report_at_tiny_scale(tmp_path: Path, capsys: pytest.CaptureFix
     for name in ("report.md", "report.html", "budget.png", "blueprint.png"):
         assert (out / name).exists()
     assert "How to make this again" in (out / "report.md").read_text()
+    assert saved["chunks_missing"] == 0 and "Partial" not in (out / "report.md").read_text()
+    assert run_cli(main, [*argv, "--report-only"]) == 0  # from chunks.jsonl alone: the same rows
+    again = json.loads((out / "results.json").read_text())
+    assert again["rows"] == saved["rows"] and again["blueprints"] == saved["blueprints"]
+
+
+def test_tradeoff_stops_at_the_deadline_and_resumes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, big = strength_blueprints()
+    out = tmp_path / "report"
+    argv = ["nolimit", "--game", STRENGTH_GAME, "--checkpoint", str(big), "--iters", "0,10", "--lbr-hands", "24",
+            "--pairs", "2", "--workers", "1", "--runouts", "100", "--out", str(out), "--json"]
+    assert run_cli(main, [*argv, "--max-minutes", "1e-9"]) == 0  # past the deadline at once: nothing played
+    partial = json.loads((out / "results.json").read_text())
+    assert partial["chunks_missing"] == 5 and all(set(r) == {"budget", "unit", "spec"} for r in partial["rows"])
+    assert "**Partial**: 5 chunks" in (out / "report.md").read_text()
+    (out / "chunks.jsonl").write_text("")
+    assert run_cli(main, [*argv, "--lbr-hands", "20"]) == 0  # a shorter plan: its first chunk is the same
+    assert run_cli(main, [*argv, "--report-only"]) == 0
+    rows = json.loads((out / "results.json").read_text())["rows"]
+    assert [r["lbr"]["hands"] for r in rows] == [20, 20] and rows[0]["lbr"]["planned"] == 24
+    assert "(20 of 24 hands)" in (out / "report.md").read_text()
+    assert run_cli(main, argv) == 0
+    rows = json.loads((out / "results.json").read_text())["rows"]
+    assert [r["lbr"]["hands"] for r in rows] == [24, 24] and rows[1]["vs_blueprint"]["complete"]
+    assert len((out / "chunks.jsonl").read_text().splitlines()) == 5  # 2 x 2 LBR chunks + 1 head-to-head
+    capsys.readouterr()
 
 
 def test_headsup_with_aivat_and_decision_times() -> None:
