@@ -104,15 +104,41 @@ def save_checkpoint(path: Path, config: BlueprintConfig, fingerprint: str, state
     os.replace(tmp, path)
 
 
+def save_play_only(path: Path, source: Path) -> Path:
+    """Write checkpoint ``source`` as a play-only blueprint at ``path``: its average strategy quantised to
+    8 bits per probability (rounded to 1/255, so within 1/510, within 2/255 once renormalised) and compressed, no regrets; it plays and is
+    measured like the checkpoint but cannot be resumed. A 60 MB checkpoint of the default abstraction
+    becomes a few MB, small enough to ship."""
+    config, fingerprint, state = load_checkpoint(source)
+    num_buckets = _num_buckets(config)
+    tree = build_tree(config.rules(), config.actions, num_buckets)
+    _check_size(source, tree, state)
+    strategy = average_strategy(tree, np.asarray(num_buckets, dtype=np.int64), state.strategy_sum)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+    with os.fdopen(fd, "wb") as f:
+        np.savez_compressed(f, version=FORMAT_VERSION, config=json.dumps(config.to_dict()), fingerprint=fingerprint,
+                            iterations=state.iterations, discounts=state.discounts, weight=state.weight,
+                            seconds=state.seconds, strategy_u8=np.rint(strategy * 255.0).astype(np.uint8))
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+    return path
+
+
 def load_checkpoint(path: Path) -> tuple[BlueprintConfig, str, TrainState]:
-    """(configuration, fingerprint, state) of a checkpoint; BlueprintConfigError if it is not one."""
+    """(configuration, fingerprint, state) of a checkpoint; BlueprintConfigError if it is not one. A
+    play-only blueprint (:func:`save_play_only`) has empty regrets and its probabilities as strategy sums."""
     try:
         with np.load(path) as f:
             if int(f["version"]) != FORMAT_VERSION:
                 raise BlueprintConfigError(f"{path}: checkpoint format {int(f['version'])}, expected {FORMAT_VERSION}")
             config = BlueprintConfig.from_dict(json.loads(str(f["config"])))
+            if "strategy_u8" in f.files:
+                regrets, strategy_sum = np.zeros(0, np.float32), f["strategy_u8"].astype(np.float32) / 255.0
+            else:
+                regrets, strategy_sum = f["regrets"], f["strategy_sum"]
             state = TrainState(int(f["iterations"]), int(f["discounts"]), float(f["weight"]), float(f["seconds"]),
-                               f["regrets"], f["strategy_sum"])
+                               regrets, strategy_sum)
             return config, str(f["fingerprint"]), state
     except (OSError, KeyError, ValueError) as err:
         raise BlueprintConfigError(f"{path} is not a blueprint checkpoint ({err})") from None
@@ -140,8 +166,8 @@ def _num_buckets(config: BlueprintConfig) -> tuple[int, int, int, int]:
 
 
 def _check_size(path: Path, tree: AbstractTree, state: TrainState) -> None:
-    if state.regrets.shape != (int(tree.num_slots[0]),):
-        raise BlueprintConfigError(f"{path}: tables of {state.regrets.shape[0]} entries, the abstract game has "
+    if state.strategy_sum.shape != (int(tree.num_slots[0]),):
+        raise BlueprintConfigError(f"{path}: tables of {state.strategy_sum.shape[0]} entries, the abstract game has "
                                    f"{int(tree.num_slots[0])}")
 
 
@@ -156,6 +182,8 @@ def _resume(config: BlueprintConfig, run_dir: Path, fingerprint: str, tree: Abst
         raise BlueprintConfigError(f"{run_dir} holds a run with other settings ({', '.join(changed) or 'cards'}); "
                                    "use another folder")
     _check_size(found[-1], tree, state)
+    if state.regrets.shape != state.strategy_sum.shape:
+        raise BlueprintConfigError(f"{found[-1]} is a play-only blueprint (no regrets): it cannot be resumed")
     return state
 
 

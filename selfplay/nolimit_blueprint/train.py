@@ -12,7 +12,8 @@ printed on stdout. Bad input ends with one ``error:`` line and exit status 2.
 
 The card abstraction (``cards = kmeans``) is built on first use and cached (``--cache``, default
 ``$GAMESEARCH_CACHE/poker``); building the default 200-bucket one takes minutes on two cores, and
-``--cards-only`` builds it without training.
+``--cards-only`` builds it without training. ``--ship PATH`` writes the newest checkpoint as a play-only
+blueprint (:func:`search.cfr.nl_blueprint.save_play_only`): what ``models/nolimit/`` holds.
 """
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from pathlib import Path
 from typing import Sequence
 
 from agents.flags import CliParser, add_flags, from_flags
-from search.cfr.nl_blueprint import train
+from games.core import InputError
+from search.cfr.nl_blueprint import checkpoints, save_play_only, train
 from search.cfr.nl_config import BlueprintConfig, deal_source, load_config
 
 RAISE_LISTS = ("actions.preflop", "actions.flop", "actions.turn", "actions.river")
@@ -37,12 +39,21 @@ def build_parser() -> CliParser:
     parser.add_argument("--verbose", action="store_true", help="log progress on stderr")
     parser.add_argument("--cards-only", action="store_true",
                         help="build (or check) the cached card abstraction of the configuration, train nothing")
+    parser.add_argument("--ship", type=Path, metavar="PATH",
+                        help="write the run's newest checkpoint as a play-only blueprint at PATH (average strategy, "
+                             "8 bits a probability, compressed; e.g. models/nolimit/blueprint.npz), train nothing")
     add_flags(parser, BlueprintConfig, defaults=BlueprintConfig(), skip=RAISE_LISTS)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.ship is not None:
+        found = checkpoints(args.run)
+        if not found:
+            raise InputError(f"{args.run} holds no checkpoint to ship")
+        save_play_only(args.ship, found[-1])
+        return 0
     if args.verbose:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.config is not None:

@@ -49,3 +49,41 @@ def test_cards_only_and_module_entry_point(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "" and _iterations(tmp_path / "r") == [2_000]
+
+
+def test_ship_writes_a_small_play_only_blueprint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    import numpy as np
+
+    from agents.registry import make_agent
+    from games.registry import make_game
+    from search.cfr.nl_blueprint import load_blueprint
+    from tests.nolimit_blueprints import STRENGTH_GAME, strength_blueprint
+
+    run = tmp_path / "run"
+    run.mkdir()
+    trained = strength_blueprint()
+    shutil.copy2(trained, run / trained.name)
+    shipped = tmp_path / "models" / "blueprint.npz"
+    assert run_cli(main, ["--run", str(run), "--ship", str(shipped)]) == 0
+    assert shipped.stat().st_size < trained.stat().st_size / 3
+    full, small = load_blueprint(trained), load_blueprint(shipped)
+    assert small.iterations == full.iterations and small.fingerprint == full.fingerprint
+    assert np.abs(small.strategy - full.strategy).max() <= 2.0 / 255.0  # quantised (1/510), then renormalised
+    game = make_game(STRENGTH_GAME)
+    for spec in (f"cfr:checkpoint={shipped},translation=nearest", f"subgame:checkpoint={shipped},iters=5,seconds=0"):
+        agent = make_agent(spec, game, seed=0)  # plays: the agents read it like a checkpoint
+        state = game.new_state()
+        while state.is_chance_node():
+            state.apply(int(state.legal_actions()[0]))
+        assert agent.act(state) in state.legal_actions()
+        agent.close()
+    resumed = tmp_path / "resumed"
+    resumed.mkdir()
+    shutil.copy2(shipped, resumed / trained.name)
+    (resumed / "config.json").write_text((trained.parent / "config.json").read_text())
+    assert run_cli(main, ["--run", str(resumed), "--iterations", str(full.iterations + 2000)]) == 2
+    assert run_cli(main, ["--run", str(tmp_path / "empty"), "--ship", str(shipped)]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert "play-only" in err[0] and "no checkpoint" in err[1] and all(e.startswith("error:") for e in err)
