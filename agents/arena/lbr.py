@@ -18,6 +18,14 @@ mean winnings in mbb/hand with a 95% interval, a lower bound on the agent's expl
 duplicate pairs (hand ``2i`` and ``2i + 1`` share the cards, LBR in seat 0 then 1) and are played in
 ``workers`` processes (each with its own agent, built from the spec).
 
+Variance: with 200-big-blind stacks LBR moves all-in often, and the cards dealt after an all-in decide
+most of the spread (a standard deviation near 50 big blinds a hand against a blueprint). Each hand is
+therefore also scored by its **all-in expected value**: when the betting closes with both players all-in
+before the river, LBR scores ``spent * (2 * equity - 1)`` with its equity against the agent's actual hand
+over the cards still to come, instead of the cards that came. Since no decision follows the all-in, this
+replaces a random outcome by its conditional expectation: the same mean (unbiased), a smaller variance. It
+is the chance term of AIVAT restricted to all-in runouts. Both figures are reported.
+
 Sanity anchor: against ``fold`` LBR wins every blind: 1.5 big blinds per two hands, 750 mbb/hand (the
 fold agent in the small blind folds at once, -0.5 BB; in the big blind it folds to LBR's raise, -1 BB).
 """
@@ -37,10 +45,12 @@ from agents.registry import make_agent
 from games.core import Game, InputError, State
 from games.poker.base import CALL, FOLD
 from games.registry import make_game
-from search.cfr.abstraction import COMBOS
+from search.cfr.abstraction import COMBOS, combo_index
 from search.cfr.nl_betting import betting_of, fraction_to_raise
 from search.cfr.range_equity import equity
 
+ALLIN_RUNOUTS = 10_000
+"""Runouts sampled for the all-in expected value of a hand all-in before the flop (enumerated after)."""
 ROUND_LETTERS = "fcpa"
 """Action letters: fold, call (check), pot raise, all-in."""
 
@@ -119,13 +129,32 @@ def deal_order(seed: int, pair: int) -> np.ndarray:
     return np.random.default_rng(np.random.SeedSequence([seed, pair])).permutation(52)
 
 
-def play_hand(game: Game, agent: RangeAgent, lbr_seat: int, deck: np.ndarray, config: LBRConfig, seed: int) -> float:
-    """LBR's chips in one hand, LBR in seat ``lbr_seat``, cards dealt in ``deck`` order."""
+def allin_ev(state: State, lbr_seat: int, board_cards: int, seed: int) -> float:
+    """LBR's expected chips at the showdown ``state`` over the board cards dealt after the betting closed
+    with ``board_cards`` on the board (both all-in): ``spent * (2 * equity - 1)`` with LBR's equity against
+    the agent's actual hand (enumerated from the flop on, :data:`ALLIN_RUNOUTS` sampled before it)."""
+    hole = list(state.hole[lbr_seat])  # type: ignore[attr-defined]
+    other = state.hole[1 - lbr_seat]  # type: ignore[attr-defined]
+    weights = np.zeros(1326)
+    weights[combo_index(other[0], other[1])] = 1.0
+    board = list(state.board)[:board_cards]  # type: ignore[attr-defined]
+    spent = float(state.spent[lbr_seat])  # type: ignore[attr-defined]  # both spent the same at a showdown
+    return spent * (2.0 * equity(hole, board, weights, ALLIN_RUNOUTS, seed) - 1.0)
+
+
+def play_hand(game: Game, agent: RangeAgent, lbr_seat: int, deck: np.ndarray, config: LBRConfig,
+              seed: int) -> tuple[float, float]:
+    """LBR's chips in one hand, LBR in seat ``lbr_seat``, cards dealt in ``deck`` order, and its all-in
+    expected value: the same, except that a hand whose betting closed all-in before the river scores
+    LBR's expectation over the cards still to come (:func:`allin_ev`) instead of the cards that came."""
     agent.new_game(seed)  # type: ignore[attr-defined]  # the agent's randomness depends on the hand only
     state = game.new_state()
     weights = np.ones(1326)
     position = 0
+    board_at_last_action = 0
     while not state.is_terminal():
+        if not state.is_chance_node():
+            board_at_last_action = len(state.board)  # type: ignore[attr-defined]
         if state.is_chance_node():
             legal = set(int(a) for a in state.legal_actions())
             while int(deck[position]) not in legal:
@@ -142,12 +171,17 @@ def play_hand(game: Game, agent: RangeAgent, lbr_seat: int, deck: np.ndarray, co
             raise AgentError(f"agent played {action}, outside its own policy {column}")
         weights = weights * probs[:, column.index(action)]
         state.apply(action)
-    return float(state.returns()[lbr_seat])
+    chips = float(state.returns()[lbr_seat])
+    showdown = state.folded < 0  # type: ignore[attr-defined]
+    if showdown and board_at_last_action < 5:
+        return chips, allin_ev(state, lbr_seat, board_at_last_action, seed)
+    return chips, chips
 
 
 def play_hands(game_name: str, spec: str, first: int, count: int, seed: int, config: LBRConfig,
-               threads: int = 0) -> list[float]:
-    """LBR's chips in hands ``first .. first + count - 1`` (hand ``i``: pair ``i // 2``, LBR in seat ``i % 2``)."""
+               threads: int = 0) -> tuple[list[float], list[float]]:
+    """LBR's chips and all-in expected values in hands ``first .. first + count - 1`` (hand ``i``: pair
+    ``i // 2``, LBR in seat ``i % 2``)."""
     if threads:
         import numba
 
@@ -155,8 +189,9 @@ def play_hands(game_name: str, spec: str, first: int, count: int, seed: int, con
     game = make_game(game_name)
     agent = require_range_agent(make_agent(spec, game, seed=seed))
     try:
-        return [play_hand(game, agent, i % 2, deal_order(seed, i // 2), config, seed + i)
-                for i in range(first, first + count)]
+        played = [play_hand(game, agent, i % 2, deal_order(seed, i // 2), config, seed + i)
+                  for i in range(first, first + count)]
+        return [p[0] for p in played], [p[1] for p in played]
     finally:
         agent.close()
 
@@ -170,6 +205,8 @@ class LBRResult:
     hands: int
     chips: list[float]
     """LBR's chips in each hand, in hand order."""
+    allin_ev: list[float]
+    """LBR's all-in expected value in each hand (:func:`play_hand`): the same mean, less luck."""
     big_blind: float
     seconds: float
     workers: int
@@ -180,15 +217,24 @@ class LBRResult:
 
     @property
     def stderr_mbb(self) -> float:
-        pairs = np.asarray(self.chips[: len(self.chips) // 2 * 2]).reshape(-1, 2).mean(axis=1)
-        units = list(pairs) + list(self.chips[len(pairs) * 2:])
-        return 1000.0 * mean_stderr(units) / self.big_blind
+        return _paired_stderr(self.chips, self.big_blind)
 
     def to_json(self) -> dict[str, Any]:
         lo, hi = normal_interval(self.mbb_per_hand, self.stderr_mbb)
-        out = {k: v for k, v in asdict(self).items() if k != "chips"}
+        ev_mean = 1000.0 * float(np.mean(self.allin_ev)) / self.big_blind
+        ev_stderr = _paired_stderr(self.allin_ev, self.big_blind)
+        out = {k: v for k, v in asdict(self).items() if k not in ("chips", "allin_ev")}
         return {**out, "mbb_per_hand": self.mbb_per_hand, "ci95_mbb_per_hand": [lo, hi],
-                "stderr_mbb_per_hand": self.stderr_mbb}
+                "stderr_mbb_per_hand": self.stderr_mbb, "allin_ev_mbb_per_hand": ev_mean,
+                "ci95_allin_ev_mbb_per_hand": list(normal_interval(ev_mean, ev_stderr)),
+                "stderr_allin_ev_mbb_per_hand": ev_stderr}
+
+
+def _paired_stderr(values: list[float], big_blind: float) -> float:
+    """Standard error in mbb of the mean, duplicate pairs of seats as units."""
+    pairs = np.asarray(values[: len(values) // 2 * 2]).reshape(-1, 2).mean(axis=1)
+    units = list(pairs) + list(values[len(pairs) * 2:])
+    return 1000.0 * mean_stderr(units) / big_blind
 
 
 def run_lbr(game_name: str, spec: str, hands: int, seed: int = 0, workers: int = 1,
@@ -204,7 +250,7 @@ def run_lbr(game_name: str, spec: str, hands: int, seed: int = 0, workers: int =
     start = time.perf_counter()
     workers = max(1, min(workers, hands // 2))
     if workers == 1:
-        chips = play_hands(game_name, spec, 0, hands, seed, config)
+        chips, ev = play_hands(game_name, spec, 0, hands, seed, config)
     else:
         bounds = np.linspace(0, hands // 2, workers + 1).astype(int) * 2
         bounds[-1] = hands
@@ -213,6 +259,8 @@ def run_lbr(game_name: str, spec: str, hands: int, seed: int = 0, workers: int =
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             parts = [pool.submit(play_hands, game_name, spec, int(lo), int(hi - lo), seed, config, 1)
                      for lo, hi in zip(bounds[:-1], bounds[1:])]
-            chips = [c for part in parts for c in part.result()]
+            results = [part.result() for part in parts]
+            chips = [c for got in results for c in got[0]]
+            ev = [c for got in results for c in got[1]]
     big_blind = float(game.rules.big_blind)  # type: ignore[attr-defined]
-    return LBRResult(game.spec.name, spec, hands, chips, big_blind, time.perf_counter() - start, workers)
+    return LBRResult(game.spec.name, spec, hands, chips, ev, big_blind, time.perf_counter() - start, workers)

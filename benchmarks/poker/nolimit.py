@@ -110,7 +110,8 @@ def measure_result(measure: Measure, log: ChunkLog, workers: int) -> dict[str, A
     if measure.kind == "lbr":
         game = make_game(measure.game)
         big_blind = float(game.rules.big_blind)  # type: ignore[attr-defined]
-        out = LBRResult(game.spec.name, measure.spec, done, values["chips"], big_blind, seconds, workers).to_json()
+        out = LBRResult(game.spec.name, measure.spec, done, values["chips"], values["allin_ev"], big_blind, seconds,
+                        workers).to_json()
     else:
         out = summarize(make_game(measure.game), measure.spec, measure.opponent, pair_scores(values), measure.seed,
                         seconds, workers)
@@ -137,44 +138,59 @@ def write_report(results: dict[str, Any], out: Path, provenance: RunInfo) -> dic
                 f"{results['lbr_hands']} hands, actions {'/'.join(results['lbr_actions'])} by round (mbb/hand LBR "
                 f"wins, 95% interval; lower is better). Head to head: {results['pairs']} duplicate pairs against "
                 f"the blueprint, AIVAT with the blueprint as value function (mbb/hand the agent wins).")
-    report.table([f"budget ({unit})", "LBR mbb/hand", "vs blueprint mbb/hand", "vs blueprint, AIVAT",
+    report.text("LBR is scored by its all-in expected value (a hand all-in before the river scores LBR's "
+                "equity against the agent's actual hand over the cards to come: the same mean, less luck; "
+                "`agents/arena/lbr.py`); the plain chips are beside it.")
+    report.table([f"budget ({unit})", "LBR, all-in EV", "LBR, chips", "vs blueprint, AIVAT", "vs blueprint, chips",
                   "s per searched decision"],
-                 [[r["budget"], _ci(r.get("lbr")), _ci(r.get("vs_blueprint")),
-                   _ci((r.get("vs_blueprint") or {}).get("aivat")),
+                 [[r["budget"], _ci(r.get("lbr"), "allin_ev_mbb_per_hand"), _ci(r.get("lbr")),
+                   _ci((r.get("vs_blueprint") or {}).get("aivat")), _ci(r.get("vs_blueprint")),
                    round((r.get("vs_blueprint") or {}).get("a_decision_seconds_mean", 0.0), 3)]
                   for r in results["rows"]])
     if results.get("chunks_missing"):
         report.text(f"**Partial**: {results['chunks_missing']} chunks are still to play; the rows marked "
                     f"'(n of N)' rest on the hands played so far. The same command resumes from chunks.jsonl.")
-    _plot(report, "budget.png", [r["budget"] for r in results["rows"]], results["rows"], f"search budget ({unit})")
+    _plot(report, "budget.png", [r["budget"] for r in results["rows"]], results["rows"],
+          f"search budget per decision ({unit}; 0 = blueprint)",
+          f"Nested subgame solving on {Path(results['checkpoint']).name}")
     if results["blueprints"]:
         report.text("## Blueprint size")
-        report.table(["checkpoint", "iterations", "LBR mbb/hand", "vs reference blueprint"],
-                     [[b["checkpoint"], b["iterations"], _ci(b.get("lbr")), _ci(b.get("vs_reference"))]
+        report.table(["checkpoint", "iterations", "LBR, all-in EV", "vs reference blueprint, AIVAT",
+                      "vs reference blueprint, chips"],
+                     [[b["checkpoint"], b["iterations"], _ci(b.get("lbr"), "allin_ev_mbb_per_hand"),
+                       _ci((b.get("vs_reference") or {}).get("aivat")), _ci(b.get("vs_reference"))]
                       for b in results["blueprints"]])
         _plot(report, "blueprint.png", [b["iterations"] for b in results["blueprints"]], results["blueprints"],
-              "blueprint iterations")
+              "blueprint MCCFR iterations", "Blueprint alone, by training iterations")
     return report.write(out, results, provenance)
 
 
-def _plot(report: Report, name: str, xs: list[float], rows: list[dict[str, Any]], label: str) -> None:
+def _series_value(entry: dict[str, Any], key: str) -> dict[str, Any] | None:
+    """The estimate a plot shows: LBR's all-in EV, a head-to-head's AIVAT (its chips without AIVAT)."""
+    if key == "lbr":
+        return {"mbb_per_hand": entry["allin_ev_mbb_per_hand"], "ci95_mbb_per_hand": entry["ci95_allin_ev_mbb_per_hand"]}
+    return entry.get("aivat") or entry
+
+
+def _plot(report: Report, name: str, xs: list[float], rows: list[dict[str, Any]], label: str, title: str) -> None:
     fig, ax = plt.subplots(figsize=(6, 4))
     plotted = False
-    for key, title in (("lbr", "LBR (lower is better)"), ("vs_blueprint", "vs blueprint"),
-                       ("vs_reference", "vs reference")):
-        points = [(x, r[key]) for x, r in zip(xs, rows) if r.get(key)]
+    for key, legend in (("lbr", "LBR, all-in EV (lower is better)"), ("vs_blueprint", "vs blueprint, AIVAT"),
+                        ("vs_reference", "vs reference blueprint, AIVAT")):
+        points = [(x, _series_value(r[key], key)) for x, r in zip(xs, rows) if r.get(key)]
         if not points:
             continue
         x = [max(p[0], 1e-2) for p in points]
         y = [p[1]["mbb_per_hand"] for p in points]
         err = [[v - p[1]["ci95_mbb_per_hand"][0] for v, p in zip(y, points)],
                [p[1]["ci95_mbb_per_hand"][1] - v for v, p in zip(y, points)]]
-        ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=title)
+        ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=legend)
         plotted = True
     ax.set_xscale("symlog", linthresh=0.1)
     ax.axhline(0.0, color="grey", lw=0.5)
     ax.set_xlabel(label)
-    ax.set_ylabel("mbb/hand")
+    ax.set_ylabel("mbb/hand (95% interval)")
+    ax.set_title(title)
     if plotted:
         ax.legend()
     report.figure(name, fig)
@@ -226,8 +242,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "lbr":
         out = run_lbr(args.game, args.spec, args.hands, args.seed, args.workers, config).to_json()
         lo, hi = out["ci95_mbb_per_hand"]
-        text = (f"LBR vs {args.spec} on {out['game']}: {out['mbb_per_hand']:+.1f} mbb/hand "
-                f"(95% [{lo:+.1f}, {hi:+.1f}], {out['hands']} hands, {out['seconds']:.1f} s)")
+        elo, ehi = out["ci95_allin_ev_mbb_per_hand"]
+        text = (f"LBR vs {args.spec} on {out['game']}: {out['allin_ev_mbb_per_hand']:+.1f} mbb/hand all-in EV "
+                f"(95% [{elo:+.1f}, {ehi:+.1f}]), {out['mbb_per_hand']:+.1f} in chips (95% [{lo:+.1f}, {hi:+.1f}]), "
+                f"{out['hands']} hands, {out['seconds']:.1f} s")
     else:
         if args.seconds is not None and args.iters is not None:
             raise InputError("give --seconds or --iters, not both")

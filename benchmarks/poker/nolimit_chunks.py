@@ -75,11 +75,13 @@ def headsup_measure(game: str, spec_a: str, spec_b: str, pairs: int, seed: int, 
 
 
 def play_chunk(measure: Measure, first: int, count: int, threads: int = 0) -> dict[str, Any]:
-    """The raw outcome of one chunk: LBR's chips per hand, or A's per-pair scores and decision seconds."""
+    """The raw outcome of one chunk: LBR's chips and all-in expected values per hand, or A's per-pair scores
+    and decision seconds."""
     start = time.perf_counter()
     if measure.kind == "lbr":
-        values: dict[str, Any] = {"chips": play_hands(measure.game, measure.spec, first, count, measure.seed,
-                                                      measure.lbr_config(), threads)}
+        chips, allin_ev = play_hands(measure.game, measure.spec, first, count, measure.seed, measure.lbr_config(),
+                                     threads)
+        values: dict[str, Any] = {"chips": chips, "allin_ev": allin_ev}
     else:
         scores = play_pairs(measure.game, measure.spec, measure.opponent, first, count, measure.seed,
                             measure.value_checkpoint, threads)
