@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shutil
 import sys
 import time
@@ -32,8 +33,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from agents.arena.lbr import LBRConfig, LBRResult, parse_actions, run_lbr  # noqa: E402
 from agents.flags import CliParser  # noqa: E402
 from agents.provenance import RunInfo  # noqa: E402
-from benchmarks.poker.nolimit_chunks import (ChunkLog, Measure, headsup_measure, lbr_measure, pair_scores,  # noqa: E402
-                                             run_chunks)
+from benchmarks.poker.nolimit_chunks import (ChunkLog, Measure, file_digest, headsup_measure, lbr_measure,  # noqa: E402
+                                             pair_scores, run_chunks)
 from benchmarks.poker.nolimit_match import summarize  # noqa: E402
 from benchmarks.report import Report  # noqa: E402
 from games.core import InputError  # noqa: E402
@@ -68,22 +69,24 @@ def tradeoff(game: str, checkpoint: str, budgets: list[float], unit: str, checkp
     """Every row of the trade-off (see the module docstring). The hands are played in chunks logged to
     ``out/chunks.jsonl`` (:mod:`benchmarks.poker.nolimit_chunks`): a re-run resumes, no chunk starts after
     ``deadline``, ``play=False`` only reads the log; the rows hold what is done."""
-    threads = 1 if workers > 1 else 2
+    threads = 1 if workers > 1 else 2  # part of the searching specs, so of their chunks' keys
     blueprint = agent_spec(checkpoint, 0, unit, street, threads)
+    reference = (file_digest(checkpoint),)
     rows: list[dict[str, Any]] = []
     for budget in budgets:
         spec = agent_spec(checkpoint, budget, unit, street, threads)
         rows.append({"budget": budget, "unit": unit, "spec": spec,
-                     "lbr": lbr_measure(game, spec, lbr_hands, seed, config) if lbr_hands else None,
-                     "vs_blueprint": headsup_measure(game, spec, blueprint, pairs, seed, checkpoint)
+                     "lbr": lbr_measure(game, spec, lbr_hands, seed, config, reference) if lbr_hands else None,
+                     "vs_blueprint": headsup_measure(game, spec, blueprint, pairs, seed, checkpoint, reference)
                      if pairs and budget else None})
     sizes: list[dict[str, Any]] = []
     for path in checkpoints:
         spec = agent_spec(path, 0, unit, street, threads)
+        files = (file_digest(path),)
         sizes.append({"checkpoint": path, "iterations": load_checkpoint(Path(path))[2].iterations, "spec": spec,
-                      "lbr": lbr_measure(game, spec, lbr_hands, seed, config) if lbr_hands else None,
-                      "vs_reference": headsup_measure(game, spec, blueprint, pairs, seed, checkpoint)
-                      if pairs and path != checkpoint else None})
+                      "lbr": lbr_measure(game, spec, lbr_hands, seed, config, files) if lbr_hands else None,
+                      "vs_reference": headsup_measure(game, spec, blueprint, pairs, seed, checkpoint,
+                                                      files + reference) if pairs and path != checkpoint else None})
     measures = [m for row in rows + sizes for m in row.values() if isinstance(m, Measure)]
     log = ChunkLog((out or Path(".")) / "chunks.jsonl")
     missing = run_chunks(measures, log, workers, deadline) if play else len(log.missing(measures))
@@ -255,8 +258,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         checkpoints = [c for c in args.checkpoints.split(",") if c]
         for path in [args.checkpoint, *checkpoints]:
             load_checkpoint(Path(path))  # a missing or foreign file fails before any work
-        if args.max_minutes < 0:
-            raise InputError(f"--max-minutes must be >= 0; got {args.max_minutes}")
+        if not math.isfinite(args.max_minutes) or args.max_minutes < 0:
+            raise InputError(f"--max-minutes must be a number >= 0; got {args.max_minutes}")
+        if args.lbr_hands < 0 or args.lbr_hands == 1 or args.pairs < 0:
+            raise InputError(f"--lbr-hands must be 0 or >= 2 and --pairs >= 0; got {args.lbr_hands} and {args.pairs}")
         deadline = time.time() + 60.0 * args.max_minutes if args.max_minutes else None
         results = tradeoff(args.game, args.checkpoint, budgets, unit, checkpoints, args.lbr_hands, args.pairs,
                            args.seed, args.workers, config, args.street, args.out, deadline, not args.report_only)

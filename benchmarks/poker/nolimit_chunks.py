@@ -15,6 +15,7 @@ simply plays new chunks.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -34,6 +35,19 @@ LBR_CHUNK = 20
 """Hands per LBR chunk (ten duplicate pairs of seats)."""
 PAIRS_CHUNK = 10
 """Duplicate pairs per head-to-head chunk."""
+RECORD_FORMAT = 2
+"""Version of a chunk's record (2: LBR chunks hold ``allin_ev``); part of every key."""
+RECORD_LISTS = {"lbr": (("chips", 1), ("allin_ev", 1)), "headsup": (("plain", 1), ("aivat", 1))}
+"""The lists a finished chunk holds, with their entries per hand (LBR) or pair (head to head)."""
+
+
+def file_digest(path: str | Path) -> str:
+    """The first 16 hex digits of the file's SHA-256."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -51,11 +65,14 @@ class Measure:
     value_checkpoint: str = ""
     lbr_actions: tuple[str, ...] = ()
     lbr_runouts: int = 0
+    files: tuple[str, ...] = ()
+    """Content digests of the checkpoints the specs name (:func:`file_digest`): a file replaced under the
+    same path (a blueprint shipped again) starts new chunks instead of mixing with the old."""
 
     def key(self) -> str:
-        """Everything that decides a chunk's outcome, as one string."""
+        """Everything that decides a chunk's outcome, as one string (with the record format)."""
         identity = {k: v for k, v in asdict(self).items() if k != "units"}
-        return json.dumps(identity, sort_keys=True)
+        return json.dumps({**identity, "format": RECORD_FORMAT}, sort_keys=True)
 
     def chunks(self) -> list[tuple[int, int]]:
         """``(first, count)`` of every chunk, in order."""
@@ -66,12 +83,16 @@ class Measure:
         return LBRConfig(actions=self.lbr_actions, runouts=self.lbr_runouts)
 
 
-def lbr_measure(game: str, spec: str, hands: int, seed: int, config: LBRConfig) -> Measure:
-    return Measure("lbr", game, spec, hands, seed, lbr_actions=tuple(config.actions), lbr_runouts=config.runouts)
+def lbr_measure(game: str, spec: str, hands: int, seed: int, config: LBRConfig,
+                files: tuple[str, ...] = ()) -> Measure:
+    return Measure("lbr", game, spec, hands, seed, lbr_actions=tuple(config.actions), lbr_runouts=config.runouts,
+                   files=files)
 
 
-def headsup_measure(game: str, spec_a: str, spec_b: str, pairs: int, seed: int, value_checkpoint: str) -> Measure:
-    return Measure("headsup", game, spec_a, pairs, seed, opponent=spec_b, value_checkpoint=value_checkpoint)
+def headsup_measure(game: str, spec_a: str, spec_b: str, pairs: int, seed: int, value_checkpoint: str,
+                    files: tuple[str, ...] = ()) -> Measure:
+    return Measure("headsup", game, spec_a, pairs, seed, opponent=spec_b, value_checkpoint=value_checkpoint,
+                   files=files)
 
 
 def play_chunk(measure: Measure, first: int, count: int, threads: int = 0) -> dict[str, Any]:
@@ -99,12 +120,20 @@ class ChunkLog:
             for line in path.read_text().splitlines():
                 try:
                     record = json.loads(line)
-                except json.JSONDecodeError:  # a line cut by a crash: that chunk is played again
+                    key = (record["key"], record["first"], record["count"])
+                except (json.JSONDecodeError, KeyError, TypeError):  # a line cut by a crash: played again
                     continue
-                self.records[(record["key"], record["first"], record["count"])] = record
+                self.records[key] = record
 
     def get(self, measure: Measure, first: int, count: int) -> dict[str, Any] | None:
-        return self.records.get((measure.key(), first, count))
+        """The chunk's record, or None if it is missing or incomplete (then it is played again)."""
+        record = self.records.get((measure.key(), first, count))
+        if record is None or not isinstance(record.get("seconds"), (int, float)):
+            return None
+        for name, per_unit in RECORD_LISTS[measure.kind]:
+            if not isinstance(record.get(name), list) or len(record[name]) != per_unit * count:
+                return None
+        return record
 
     def append(self, measure: Measure, first: int, count: int, values: dict[str, Any]) -> None:
         record = {"key": measure.key(), "first": first, "count": count, **values}
@@ -119,6 +148,7 @@ class ChunkLog:
 
     def missing(self, measures: list[Measure]) -> list[tuple[Measure, int, int]]:
         """The chunks still to play, round-robin over the measures (chunk 0 of each, then chunk 1, ...)."""
+        measures = list({m.key(): m for m in measures}.values())  # one measure asked twice is played once
         plans = [m.chunks() for m in measures]
         order: list[tuple[Measure, int, int]] = []
         for round_ in range(max((len(p) for p in plans), default=0)):

@@ -52,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         found = checkpoints(args.run)
         if not found:
             raise InputError(f"{args.run} holds no checkpoint to ship")
+        if args.ship.resolve().parent == args.run.resolve():
+            raise InputError(f"--ship {args.ship}: write the play-only blueprint outside the run folder {args.run}, "
+                             "whose checkpoints resume training")
         save_play_only(args.ship, found[-1])
         return 0
     if args.verbose:

@@ -85,5 +85,7 @@ def test_ship_writes_a_small_play_only_blueprint(tmp_path: Path, capsys: pytest.
     (resumed / "config.json").write_text((trained.parent / "config.json").read_text())
     assert run_cli(main, ["--run", str(resumed), "--iterations", str(full.iterations + 2000)]) == 2
     assert run_cli(main, ["--run", str(tmp_path / "empty"), "--ship", str(shipped)]) == 2
+    assert run_cli(main, ["--run", str(run), "--ship", str(run / "checkpoint-999999999999.npz")]) == 2
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
-    assert "play-only" in err[0] and "no checkpoint" in err[1] and all(e.startswith("error:") for e in err)
+    assert "play-only" in err[0] and "no checkpoint" in err[1] and "outside the run folder" in err[2]
+    assert len(err) == 3 and all(e.startswith("error:") for e in err)

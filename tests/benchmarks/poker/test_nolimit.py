@@ -41,9 +41,21 @@ def test_tradeoff_report_at_tiny_scale(tmp_path: Path, capsys: pytest.CaptureFix
         assert (out / name).exists()
     assert "How to make this again" in (out / "report.md").read_text()
     assert saved["chunks_missing"] == 0 and "Partial" not in (out / "report.md").read_text()
+    lines = (out / "chunks.jsonl").read_text().splitlines()
+    assert len(lines) == len(set(json.loads(line)["key"] for line in lines))  # budget 0 = the reference's LBR
     assert run_cli(main, [*argv, "--report-only"]) == 0  # from chunks.jsonl alone: the same rows
     again = json.loads((out / "results.json").read_text())
     assert again["rows"] == saved["rows"] and again["blueprints"] == saved["blueprints"]
+    replaced = tmp_path / "replaced.npz"  # a file shipped again under the same name starts new chunks
+    replaced.write_bytes(small.read_bytes())
+    other = [*argv[:argv.index("--checkpoints")], *argv[argv.index("--checkpoints") + 2:]]
+    other[other.index(str(big))] = str(replaced)
+    assert run_cli(main, [*other, "--report-only"]) == 0
+    before = json.loads((out / "results.json").read_text())
+    replaced.write_bytes(big.read_bytes())
+    assert run_cli(main, [*other, "--report-only"]) == 0
+    after = json.loads((out / "results.json").read_text())
+    assert before["chunks_missing"] == after["chunks_missing"] == 3 and "lbr" not in after["rows"][0]
 
 
 def test_tradeoff_stops_at_the_deadline_and_resumes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -84,5 +96,7 @@ def test_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(main, ["nolimit", "--checkpoint", str(big), "--seconds", "1", "--iters", "5"]) == 2
     assert run_cli(main, ["lbr", "holdem_nolimit(blinds=5)", "call", "--hands", "2"]) == 2
     assert run_cli(main, ["lbr", "holdem_nolimit", "call", "--actions", "fcx"]) == 2
+    for flags in (["--lbr-hands", "1"], ["--pairs", "-3"], ["--max-minutes", "nan"]):
+        assert run_cli(main, ["nolimit", "--checkpoint", str(big), "--out", str(tmp_path), *flags]) == 2
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
-    assert len(err) == 4 and all(line.startswith("error:") for line in err)
+    assert len(err) == 7 and all(line.startswith("error:") for line in err)

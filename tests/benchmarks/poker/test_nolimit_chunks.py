@@ -28,7 +28,7 @@ def test_chunks_resume_and_equal_one_run(tmp_path: Path) -> None:
     assert not log_path.exists()  # past the deadline nothing starts
     log = ChunkLog(log_path)
     first = log.missing([strength])[0]
-    log.append(*first, {"chips": [0.0] * LBR_CHUNK, "seconds": 0.0})
+    log.append(*first, {"chips": [0.0] * LBR_CHUNK, "allin_ev": [0.0] * LBR_CHUNK, "seconds": 0.0})
     with log_path.open("a") as fh:
         fh.write('{"key": "cut by a cr')  # a crash in the middle of a line
     assert run_chunks([strength, folds], ChunkLog(log_path), progress=False) == 0
@@ -52,3 +52,14 @@ def test_two_processes_play_every_chunk_once(tmp_path: Path) -> None:
     assert sorted(r["first"] for r in records) == [0, LBR_CHUNK, 2 * LBR_CHUNK]
     chips, done, _ = ChunkLog(log_path).collected(fold)
     assert done == 3 * LBR_CHUNK and sum(chips["chips"]) / done == 75.0  # 750 mbb/hand at blinds 50/100
+
+
+def test_an_incomplete_or_old_record_is_played_again(tmp_path: Path) -> None:
+    log_path = tmp_path / "chunks.jsonl"
+    fold = lbr_measure("holdem_nolimit", "fold", LBR_CHUNK, 0, CONFIG)
+    log = ChunkLog(log_path)
+    log.append(fold, 0, LBR_CHUNK, {"chips": [75.0] * LBR_CHUNK, "seconds": 0.0})  # no allin_ev: format 1
+    assert ChunkLog(log_path).missing([fold]) == [(fold, 0, LBR_CHUNK)]
+    assert run_chunks([fold], ChunkLog(log_path), progress=False) == 0
+    values, done, _ = ChunkLog(log_path).collected(fold)
+    assert done == LBR_CHUNK and values["allin_ev"] == values["chips"] == [50.0, 100.0] * (LBR_CHUNK // 2)
