@@ -23,7 +23,7 @@ from typing import Sequence
 
 from agents.flags import CliParser, add_flags, from_flags
 from games.core import InputError
-from search.cfr.nl_blueprint import checkpoints, save_play_only, train
+from search.cfr.nl_blueprint import checkpoint_path, checkpoints, save_play_only, train
 from search.cfr.nl_config import BlueprintConfig, deal_source, load_config
 
 RAISE_LISTS = ("actions.preflop", "actions.flop", "actions.turn", "actions.river")
@@ -42,6 +42,8 @@ def build_parser() -> CliParser:
     parser.add_argument("--ship", type=Path, metavar="PATH",
                         help="write the run's newest checkpoint as a play-only blueprint at PATH (average strategy, "
                              "8 bits a probability, compressed; e.g. models/nolimit/blueprint.npz), train nothing")
+    parser.add_argument("--ship-iterations", type=int, metavar="N",
+                        help="with --ship: the run's checkpoint at N iterations instead of the newest")
     add_flags(parser, BlueprintConfig, defaults=BlueprintConfig(), skip=RAISE_LISTS)
     return parser
 
@@ -50,8 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.ship is not None:
         found = checkpoints(args.run)
+        if args.ship_iterations is not None:
+            found = [path for path in found if path == checkpoint_path(args.run, args.ship_iterations)]
         if not found:
-            raise InputError(f"{args.run} holds no checkpoint to ship")
+            at = "" if args.ship_iterations is None else f" at {args.ship_iterations} iterations"
+            raise InputError(f"{args.run} holds no checkpoint{at} to ship")
         if args.ship.resolve().parent == args.run.resolve():
             raise InputError(f"--ship {args.ship}: write the play-only blueprint outside the run folder {args.run}, "
                              "whose checkpoints resume training")

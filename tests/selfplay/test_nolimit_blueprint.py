@@ -86,6 +86,11 @@ def test_ship_writes_a_small_play_only_blueprint(tmp_path: Path, capsys: pytest.
     assert run_cli(main, ["--run", str(resumed), "--iterations", str(full.iterations + 2000)]) == 2
     assert run_cli(main, ["--run", str(tmp_path / "empty"), "--ship", str(shipped)]) == 2
     assert run_cli(main, ["--run", str(run), "--ship", str(run / "checkpoint-999999999999.npz")]) == 2
+    assert run_cli(main, ["--run", str(trained.parent), "--ship", str(tmp_path / "first.npz"),
+                          "--ship-iterations", "10000"]) == 0
+    assert load_blueprint(tmp_path / "first.npz").iterations == 10_000
+    assert run_cli(main, ["--run", str(run), "--ship", str(shipped), "--ship-iterations", "10000"]) == 2
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert "play-only" in err[0] and "no checkpoint" in err[1] and "outside the run folder" in err[2]
-    assert len(err) == 3 and all(e.startswith("error:") for e in err)
+    assert "no checkpoint at 10000 iterations" in err[3]
+    assert len(err) == 4 and all(e.startswith("error:") for e in err)
