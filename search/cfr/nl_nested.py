@@ -25,6 +25,7 @@ best-response values at the decision where it raised: the best any action in the
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -158,7 +159,9 @@ def state_at(prev: TreeStrategy, events: tuple[Event, ...], opponent: int,
 def resolve(rules: NoLimitRules, betting: Betting, hands: HandModel, ranges: np.ndarray, alt: np.ndarray | None,
             settings: ResolveSettings, seconds_left: float | None = None) -> TreeStrategy:
     """Re-solve from ``betting`` (a decision of the searcher) with both ranges ``[2, G]`` and, for a safe
-    solve, the opponent's alternatives ``alt [G]`` (model-wide hands); returns the solution."""
+    solve, the opponent's alternatives ``alt [G]`` (model-wide hands); returns the solution. A time budget
+    (``seconds_left``) covers building the subgame too: DCFR gets what is left of it."""
+    deadline = None if seconds_left is None else time.perf_counter() + seconds_left
     me = betting.player
     opp = 1 - me
     local = np.stack([to_local(hands, ranges[0]), to_local(hands, ranges[1])])
@@ -176,12 +179,17 @@ def resolve(rules: NoLimitRules, betting: Betting, hands: HandModel, ranges: np.
     if size > settings.max_nodes:
         raise SubgameTooLargeError(f"the subgame would have about {size} nodes (max_nodes {settings.max_nodes})")
     config = settings.solver
-    if seconds_left is not None and config.seconds:
-        config = SolverConfig(**{**config.__dict__, "seconds": max(seconds_left, 0.05)})
     if not settings.safe or alt is None:
-        return solve(expand(nodes, kids, hands), local, config)
+        return solve(expand(nodes, kids, hands), local, _left(config, deadline))
     sub = expand(nodes, kids, hands, gadget_player=opp)
     gadget = local.copy()
     top = local[opp].max()
     gadget[opp] = settings.gadget_floor + (1.0 - settings.gadget_floor) * local[opp] / (top if top > 0 else 1.0)
-    return solve(sub, gadget, config, alt=alt, ranges=local)
+    return solve(sub, gadget, _left(config, deadline), alt=alt, ranges=local)
+
+
+def _left(config: SolverConfig, deadline: float | None) -> SolverConfig:
+    """``config`` with its time budget cut to what is left before ``deadline`` (at least 0.05 s)."""
+    if deadline is None or not config.seconds:
+        return config
+    return SolverConfig(**{**config.__dict__, "seconds": max(deadline - time.perf_counter(), 0.05)})

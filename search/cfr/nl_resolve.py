@@ -174,7 +174,9 @@ def solve(subgame: Subgame, root_reach: np.ndarray, config: SolverConfig, alt: n
     """DCFR on ``subgame`` from ``root_reach [2, H]`` (with a gadget: the defender's range and the
     opponent's gadget weights; ``alt [H]`` the opponent's alternative values). The result's ranges are
     ``ranges [2, H]`` at the subgame's real root (default ``root_reach``). With a time limit, at least one
-    iteration runs and no iteration starts that would likely end past the limit."""
+    iteration runs and no iteration starts that would likely end past the limit (the limit counts from the
+    call, setting up included)."""
+    start = time.perf_counter()
     offsets = subgame.offsets()
     base, size = offsets[:-1], int(offsets[-1])
     stride = np.full(base.shape[0], subgame.hands.num_hands, dtype=np.int64)
@@ -184,11 +186,10 @@ def solve(subgame: Subgame, root_reach: np.ndarray, config: SolverConfig, alt: n
     alt = np.zeros(subgame.hands.num_hands) if alt is None else alt
     c = config
     sampler = _ChanceSampler(subgame, c.chance_samples, c.seed)
-    start = time.perf_counter()
     t = 0
-    last = 0.0  # seconds of the last iteration: the loop stops when the next one would overrun the budget
+    longest = 0.0  # the longest iteration so far: the loop stops when one more might overrun the budget
     while (c.iterations == 0 or t < c.iterations) and (c.seconds == 0 or t == 0
-                                                       or time.perf_counter() - start + 1.5 * last < c.seconds):
+                                                       or time.perf_counter() - start + 1.5 * longest < c.seconds):
         began = time.perf_counter()
         t += 1
         pos = t ** c.alpha / (t ** c.alpha + 1.0)
@@ -197,7 +198,7 @@ def solve(subgame: Subgame, root_reach: np.ndarray, config: SolverConfig, alt: n
         for p in range(2):
             evaluate(subgame, 0, root_reach, p, K.CFR, regrets, base, stride, rows, sums, pos, neg,
                      float(t) ** c.gamma, alt, c.threads, scale)
-        last = time.perf_counter() - began
+        longest = max(longest, time.perf_counter() - began)
     table = average_table(subgame, base, sums)
     reach = root_reach if ranges is None else ranges
     return TreeStrategy(subgame, table, base, stride, rows, subgame.root, np.asarray(reach, dtype=np.float64), t,
@@ -209,12 +210,9 @@ def average_table(subgame: Subgame, base: np.ndarray, sums: np.ndarray) -> np.nd
     (action-major blocks of ``H`` hands)."""
     out = sums.astype(np.float32, copy=True)
     t = subgame.tree
-    h = subgame.hands.num_hands
-    for n in np.flatnonzero(t.kind == DECISION):
-        k = int(t.num_children[n])
-        block = out[base[n]: base[n] + h * k].reshape(k, h)
-        total = block.sum(axis=0, keepdims=True)
-        block[:] = np.where(total > 0, block / np.where(total > 0, total, 1.0), 1.0 / k)
+    decisions = np.flatnonzero(t.kind == DECISION).astype(np.int64)
+    K.normalise_blocks(out, decisions, np.ascontiguousarray(base, dtype=np.int64),
+                       np.ascontiguousarray(t.num_children, dtype=np.int64), int(subgame.hands.num_hands))
     return out
 
 

@@ -310,3 +310,19 @@ def run_pass(tree: SolveTree, boards: Boards, cards: np.ndarray, num_ids: int, r
     _up(tree, boards, cards, num_ids, top, shift, local, seg_of, p, mode, table, base, stride, sums, pos, neg, weight,
         alt, reach, sig, value, seg_value, seg_scale)
     return value[0].copy()
+
+
+@njit(cache=True)
+def normalise_blocks(table: np.ndarray, decisions: np.ndarray, base: np.ndarray, num_children: np.ndarray,
+                     hands: int) -> None:
+    """In place: each decision's action-major block ``[k, hands]`` of strategy sums becomes, per hand, the
+    normalised strategy (uniform where the sums are 0)."""
+    for n in decisions:
+        k = num_children[n]
+        b = base[n]
+        for j in range(hands):
+            total = 0.0
+            for a in range(k):
+                total += table[b + a * hands + j]
+            for a in range(k):
+                table[b + a * hands + j] = table[b + a * hands + j] / total if total > 0.0 else 1.0 / k
