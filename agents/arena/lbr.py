@@ -13,7 +13,8 @@ the assumption that after it the hand is checked or called down:
 * it folds when every other action has negative utility.
 
 The raises are the paper's: ``p`` the pot (the pot after calling; the same pot fraction 1 the
-abstractions use) and ``a`` all-in, per round (``fcpa`` = fold, call, pot, all-in). The result is LBR's
+abstractions use) and ``a`` all-in, per round (``fcpa`` = fold, call, pot, all-in). Sizes the blueprint's
+abstraction lacks probe its action translation: ``h`` half, ``q`` three quarters and ``d`` two pots. The result is LBR's
 mean winnings in mbb/hand with a 95% interval, a lower bound on the agent's exploitability. Deals come in
 duplicate pairs (hand ``2i`` and ``2i + 1`` share the cards, LBR in seat 0 then 1) and are played in
 ``workers`` processes (each with its own agent, built from the spec).
@@ -51,8 +52,10 @@ from search.cfr.range_equity import equity
 
 ALLIN_RUNOUTS = 10_000
 """Runouts sampled for the all-in expected value of a hand all-in before the flop (enumerated after)."""
-ROUND_LETTERS = "fcpa"
-"""Action letters: fold, call (check), pot raise, all-in."""
+ROUND_LETTERS = "fchqpda"
+"""Action letters: fold, call (check), raises of half, three quarters, one and two pots, all-in."""
+RAISE_FRACTIONS = {"h": 0.5, "q": 0.75, "p": 1.0, "d": 2.0}
+"""Pot fraction of each raise letter."""
 
 
 @dataclass(frozen=True)
@@ -105,9 +108,7 @@ def lbr_action(state: State, agent: RangeAgent, weights: np.ndarray, config: LBR
     asked = float(betting.max_spent - betting.spent[me])
     letters = config.actions[betting.round]
     options: list[tuple[float, int]] = [(wp * pot - (1.0 - wp) * asked, CALL)]
-    targets = []
-    if "p" in letters:
-        targets.append(fraction_to_raise(1.0, betting, stack))
+    targets = [fraction_to_raise(RAISE_FRACTIONS[x], betting, stack) for x in letters if x in RAISE_FRACTIONS]
     if "a" in letters and betting.raise_range(stack) is not None:
         targets.append(stack)
     for target in sorted({t for t in targets if t is not None}):
@@ -217,12 +218,12 @@ class LBRResult:
 
     @property
     def stderr_mbb(self) -> float:
-        return _paired_stderr(self.chips, self.big_blind)
+        return paired_stderr_mbb(self.chips, self.big_blind)
 
     def to_json(self) -> dict[str, Any]:
         lo, hi = normal_interval(self.mbb_per_hand, self.stderr_mbb)
         ev_mean = 1000.0 * float(np.mean(self.allin_ev)) / self.big_blind
-        ev_stderr = _paired_stderr(self.allin_ev, self.big_blind)
+        ev_stderr = paired_stderr_mbb(self.allin_ev, self.big_blind)
         out = {k: v for k, v in asdict(self).items() if k not in ("chips", "allin_ev")}
         return {**out, "mbb_per_hand": self.mbb_per_hand, "ci95_mbb_per_hand": [lo, hi],
                 "stderr_mbb_per_hand": self.stderr_mbb, "allin_ev_mbb_per_hand": ev_mean,
@@ -230,8 +231,8 @@ class LBRResult:
                 "stderr_allin_ev_mbb_per_hand": ev_stderr}
 
 
-def _paired_stderr(values: list[float], big_blind: float) -> float:
-    """Standard error in mbb of the mean, duplicate pairs of seats as units."""
+def paired_stderr_mbb(values: list[float], big_blind: float) -> float:
+    """Standard error in mbb of the mean of per-hand chips, duplicate pairs of seats as units."""
     pairs = np.asarray(values[: len(values) // 2 * 2]).reshape(-1, 2).mean(axis=1)
     units = list(pairs) + list(values[len(pairs) * 2:])
     return 1000.0 * mean_stderr(units) / big_blind

@@ -73,6 +73,10 @@ def test_lbr_decisions() -> None:
     assert lbr_action(trash, make_agent("call", game, 0), np.ones(1326), LBRConfig(), 0) == FOLD
     only_calls = LBRConfig(actions=parse_actions("fc"))
     assert lbr_action(state, make_agent("fold", game, 0), np.ones(1326), only_calls, 0) == CALL
+    quarters = LBRConfig(actions=parse_actions("fcq"))  # three quarters of the 200-chip pot: raise to 250
+    assert lbr_action(state, make_agent("fold", game, 0), np.ones(1326), quarters, 0) == 250
+    every = LBRConfig(actions=parse_actions("fchqpd"))  # against a folder every raise wins 150: the smallest
+    assert lbr_action(state, make_agent("fold", game, 0), np.ones(1326), every, 0) == 200
     with pytest.raises(InputError):
         LBRConfig(actions=("fx",) * 4)
     with pytest.raises(AgentError):

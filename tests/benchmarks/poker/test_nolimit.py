@@ -34,6 +34,10 @@ def test_tradeoff_report_at_tiny_scale(tmp_path: Path, capsys: pytest.CaptureFix
     assert [r["budget"] for r in saved["rows"]] == [0, 20] and saved["unit"] == "iterations"
     assert saved["rows"][0]["spec"].startswith("cfr:") and saved["rows"][1]["spec"].startswith("subgame:")
     assert "lbr" in saved["rows"][0] and "aivat" in saved["rows"][1]["vs_blueprint"]
+    paired = saved["rows"][1]["lbr_minus_blueprint"]  # hand by hand; its mean is the difference of the means
+    assert "lbr_minus_blueprint" not in saved["rows"][0] and paired["hands"] == 2 and paired["complete"]
+    for key in ("mbb_per_hand", "allin_ev_mbb_per_hand"):
+        assert paired[key] == pytest.approx(saved["rows"][1]["lbr"][key] - saved["rows"][0]["lbr"][key])
     assert [b["iterations"] for b in saved["blueprints"]] == [10_000, 20_000]
     assert "vs_reference" in saved["blueprints"][0] and "vs_reference" not in saved["blueprints"][1]
     assert "provenance" in saved and printed["out"] == str(out)
