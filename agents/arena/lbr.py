@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from agents.arena.stats import mean_stderr, normal_interval
+from agents.arena.stats import mean_stderr, normal_interval, pair_means
 from agents.core import Agent, AgentError, RangeAgent
 from agents.registry import make_agent
 from games.core import Game, InputError, State
@@ -233,9 +233,7 @@ class LBRResult:
 
 def paired_stderr_mbb(values: list[float], big_blind: float) -> float:
     """Standard error in mbb of the mean of per-hand chips, duplicate pairs of seats as units."""
-    pairs = np.asarray(values[: len(values) // 2 * 2]).reshape(-1, 2).mean(axis=1)
-    units = list(pairs) + list(values[len(pairs) * 2:])
-    return 1000.0 * mean_stderr(units) / big_blind
+    return 1000.0 * mean_stderr(pair_means(values)) / big_blind
 
 
 def run_lbr(game_name: str, spec: str, hands: int, seed: int = 0, workers: int = 1,
