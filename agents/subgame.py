@@ -66,6 +66,9 @@ class SubgameOptions:
     """holdem_nolimit: time limit per decision (0 = none; ``iters`` bounds the iterations as well)."""
     street: int = 2
     """holdem_nolimit: first betting round that is re-solved (2 = turn, 3 = river; 1 = flop, slow)."""
+    estimate: float = 0.05
+    """holdem_nolimit: weight of the opponent's estimated range beside the safe gadget (0 = the gadget alone;
+    see :class:`search.cfr.nl_nested.ResolveSettings`)."""
     chance_samples: int = 12
     """holdem_nolimit: river cards a turn subgame visits per iteration (0 = all)."""
     threads: int = 2
@@ -88,6 +91,8 @@ class SubgameOptions:
             raise ValueError(f"leaf_every must be >= 1; got {self.leaf_every}")
         if self.seconds < 0 or not 1 <= self.street <= 3 or self.chance_samples < 0 or self.threads < 1:
             raise ValueError("seconds and chance_samples must be >= 0, street 1..3 and threads >= 1")
+        if not 0.0 <= self.estimate < float("inf"):
+            raise ValueError(f"estimate must be a finite number >= 0; got {self.estimate}")
 
     @property
     def net_path(self) -> str | None:
@@ -147,4 +152,4 @@ AGENT = AgentKind(name="subgame", options=SubgameOptions, build=_build,
                   help="CFR subgame solving on a blueprint: blueprint=100, iters=1000, depth=0, horizon=game|round, "
                        "every=0, first=1, safe=1, leaf=blueprint|net:PATH (Leduc, horizon=round), leaf_every=1 "
                        "(holdem_limit: river re-solving, buckets=8; holdem_nolimit: nested safe solving from the turn, "
-                       "checkpoint=PATH, seconds=5, iters=1000, street=2, safe=1)")
+                       "checkpoint=PATH, seconds=5, iters=1000, street=2, safe=1, estimate=0.05)")

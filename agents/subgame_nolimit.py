@@ -6,9 +6,10 @@ with real cards (:mod:`search.cfr.nl_nested`): the previous solution of the hand
 decision, the blueprint mirrored onto real cards from the start of the street, ranges by Bayes' rule along
 the real history) gives both ranges and the opponent's alternatives; the new subgame has finer raises in
 the current round, coarser ones after, deals every river card as chance (a turn subgame visits
-``chance_samples`` of them per iteration), and is solved by DCFR under the safe gadget (``safe=0``:
-from both ranges, no gadget) for ``iters`` iterations or ``seconds`` per decision, whichever ends first
-(``iters=0`` plays the blueprint throughout). An opponent bet that is not in the previous tree is not
+``chance_samples`` of them per iteration), and is solved by DCFR under the safe gadget, with the
+opponent's estimated range weighing ``estimate`` beside it (``safe=0``: from both ranges, no gadget), for
+``iters`` iterations or ``seconds`` per decision, whichever ends first (``iters=0`` plays the blueprint
+throughout). An opponent bet that is not in the previous tree is not
 translated: the next subgame starts after it.
 
 Solutions are kept for the hand, keyed by the public history, so :meth:`hand_policy` answers the same for
@@ -137,6 +138,6 @@ def build_nolimit(game: Game, options: SubgameOptions, seed: int) -> NoLimitSubg
     if options.iters > 0:
         solver = SolverConfig(iterations=options.iters, seconds=options.seconds, threads=options.threads,
                               chance_samples=options.chance_samples, seed=seed)
-        settings = ResolveSettings(solver=solver, safe=options.safe)
+        settings = ResolveSettings(solver=solver, safe=options.safe, estimate=options.estimate)
     return NoLimitSubgameAgent(game, options.checkpoint, seed, settings, options.street, options.translation,
                                options.cache)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from games.poker.base import CALL, FOLD
-from search.cfr.nl_betting import Betting, fraction_to_raise, grow, raise_to_fraction
+from search.cfr.nl_betting import Betting, TemplateNode, fraction_to_raise, grow, raise_to_fraction
 from search.cfr.nl_blueprint import Blueprint
 from search.cfr.nl_buckets import all_buckets, num_hands
 from search.cfr.nl_deals import DealSource
@@ -83,11 +83,9 @@ def real_groups(tree, node: int, betting: Betting, stack: int) -> list[tuple[int
     return out
 
 
-def mirror(blueprint: Blueprint, source: DealSource, node: int, betting: Betting, hands: HandModel,
-           root_reach: np.ndarray) -> TreeStrategy:
-    """The blueprint below abstract decision ``node`` on a real-card tree grown from ``betting`` (``node =
-    NO_NODE``: the abstract hand is over; the real players check or call to the end), with both ranges
-    ``root_reach [2, G]`` (model-wide hands) at the root."""
+def mirror_template(blueprint: Blueprint, node: int, betting: Betting) -> tuple[list[TemplateNode], list[list[int]]]:
+    """The betting template of :func:`mirror` (before chance is expanded): the abstract subtree below ``node``
+    with real chips, each template node's ``context`` the abstract node it follows."""
     tree = blueprint.tree
     rules = blueprint.config.rules()
 
@@ -97,7 +95,17 @@ def mirror(blueprint: Blueprint, source: DealSource, node: int, betting: Betting
         groups = real_groups(tree, abstract, b, rules.stack)
         return [(real, int(tree.children[abstract, follow])) for real, _, follow in groups]
 
-    nodes, kids = grow(betting, rules, children, node)
+    return grow(betting, rules, children, node)
+
+
+def mirror(blueprint: Blueprint, source: DealSource, node: int, betting: Betting, hands: HandModel,
+           root_reach: np.ndarray) -> TreeStrategy:
+    """The blueprint below abstract decision ``node`` on a real-card tree grown from ``betting`` (``node =
+    NO_NODE``: the abstract hand is over; the real players check or call to the end), with both ranges
+    ``root_reach [2, G]`` (model-wide hands) at the root."""
+    tree = blueprint.tree
+    rules = blueprint.config.rules()
+    nodes, kids = mirror_template(blueprint, node, betting)
     sub = expand(nodes, kids, hands)
     counts = source.num_buckets
     blocks, offsets = [], [0]

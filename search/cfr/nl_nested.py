@@ -96,6 +96,11 @@ class ResolveSettings:
     """Solve under the re-solve gadget (else from both estimated ranges, no guarantee)."""
     gadget_floor: float = 0.1
     """Gadget weight of an opponent hand: ``floor + (1 - floor) * range / max range`` (1 = Burch's gadget)."""
+    estimate: float = 0.05
+    """Weight of the opponent's estimated range (scaled to a largest weight of 1) entering the subgame beside
+    the gadget's hands (weights in [gadget_floor, 1]); 0 = the gadget alone. On exact river spots
+    (``python -m benchmarks.poker spots``) the gadget alone settled on safe strategies that lost to the
+    blueprint they replaced; 0.05 kept each opponent hand below its alternative as well and played better."""
     max_nodes: int = 400_000
     """Largest expanded subgame solved (a flop subgame with the default raises is far larger: then the
     searcher keeps its previous strategy)."""
@@ -103,6 +108,8 @@ class ResolveSettings:
     def __post_init__(self) -> None:
         if not 0.0 < self.gadget_floor <= 1.0:
             raise ValueError(f"gadget_floor must lie in (0, 1], got {self.gadget_floor}")
+        if not self.estimate >= 0.0 or not np.isfinite(self.estimate):
+            raise ValueError(f"estimate must be a finite number >= 0, got {self.estimate}")
         if self.max_nodes < 1:
             raise ValueError(f"max_nodes must be >= 1, got {self.max_nodes}")
 
@@ -185,7 +192,7 @@ def resolve(rules: NoLimitRules, betting: Betting, hands: HandModel, ranges: np.
     gadget = local.copy()
     top = local[opp].max()
     gadget[opp] = settings.gadget_floor + (1.0 - settings.gadget_floor) * local[opp] / (top if top > 0 else 1.0)
-    return solve(sub, gadget, _left(config, deadline), alt=alt, ranges=local)
+    return solve(sub, gadget, _left(config, deadline), alt=alt, ranges=local, estimate=settings.estimate)
 
 
 def _left(config: SolverConfig, deadline: float | None) -> SolverConfig:

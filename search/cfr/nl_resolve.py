@@ -170,12 +170,13 @@ def pair_mass(reach: np.ndarray, cards: np.ndarray, num_ids: int) -> float:
 
 
 def solve(subgame: Subgame, root_reach: np.ndarray, config: SolverConfig, alt: np.ndarray | None = None,
-          ranges: np.ndarray | None = None) -> TreeStrategy:
+          ranges: np.ndarray | None = None, estimate: float = 0.0) -> TreeStrategy:
     """DCFR on ``subgame`` from ``root_reach [2, H]`` (with a gadget: the defender's range and the
     opponent's gadget weights; ``alt [H]`` the opponent's alternative values). The result's ranges are
-    ``ranges [2, H]`` at the subgame's real root (default ``root_reach``). With a time limit, at least one
-    iteration runs and no iteration starts that would likely end past the limit (the limit counts from the
-    call, setting up included)."""
+    ``ranges [2, H]`` at the subgame's real root (default ``root_reach``). With a gadget, the opponent enters
+    the subgame with its gadget weight times its probability of entering, plus ``estimate`` times its range
+    in ``ranges`` scaled to a largest weight of 1 (see :class:`_Gadget`). With a time limit, at least one iteration runs and no iteration
+    starts that would likely end past the limit (the limit counts from the call, setting up included)."""
     start = time.perf_counter()
     offsets = subgame.offsets()
     base, size = offsets[:-1], int(offsets[-1])
@@ -186,6 +187,10 @@ def solve(subgame: Subgame, root_reach: np.ndarray, config: SolverConfig, alt: n
     alt = np.zeros(subgame.hands.num_hands) if alt is None else alt
     c = config
     sampler = _ChanceSampler(subgame, c.chance_samples, c.seed)
+    gadget = None
+    if subgame.gadget_player >= 0:
+        gadget = _Gadget(subgame.gadget_player, int(base[0]), root_reach, root_reach if ranges is None else ranges,
+                         estimate)
     t = 0
     longest = 0.0  # the longest iteration so far: the loop stops when one more might overrun the budget
     while (c.iterations == 0 or t < c.iterations) and (c.seconds == 0 or t == 0
@@ -196,8 +201,11 @@ def solve(subgame: Subgame, root_reach: np.ndarray, config: SolverConfig, alt: n
         neg = t ** c.beta / (t ** c.beta + 1.0)
         scale = sampler.draw()
         for p in range(2):
-            evaluate(subgame, 0, root_reach, p, K.CFR, regrets, base, stride, rows, sums, pos, neg,
-                     float(t) ** c.gamma, alt, c.threads, scale)
+            reach = root_reach if gadget is None else gadget.reach(regrets)
+            value = evaluate(subgame, subgame.root, reach, p, K.CFR, regrets, base, stride, rows, sums, pos, neg,
+                             float(t) ** c.gamma, alt, c.threads, scale)
+            if gadget is not None and p == gadget.player:
+                gadget.update(regrets, sums, value, alt, pos, neg, float(t) ** c.gamma)
         longest = max(longest, time.perf_counter() - began)
     table = average_table(subgame, base, sums)
     reach = root_reach if ranges is None else ranges
@@ -214,6 +222,59 @@ def average_table(subgame: Subgame, base: np.ndarray, sums: np.ndarray) -> np.nd
     K.normalise_blocks(out, decisions, np.ascontiguousarray(base, dtype=np.int64),
                        np.ascontiguousarray(t.num_children, dtype=np.int64), int(subgame.hands.num_hands))
     return out
+
+
+class _Gadget:
+    """The re-solve gadget's decision (the opponent, per hand: TAKE its alternative value or ENTER the
+    subgame), updated here rather than in the kernels so that the opponent can also enter with its
+    estimated range.
+
+    The opponent's reach at the subgame's real root is ``weight * P(enter) + estimate * range / max(range)``
+    (per hand, the estimate weighs like the gadget's weights, which lie in [floor, 1]). With
+    ``estimate = 0`` this is Burch et al.'s gadget with Brown & Sandholm's weights (the same arithmetic as
+    walking the gadget node in the kernels, in the same order): the searcher minimises the weighted excess
+    of each opponent hand over its alternative, and nothing else, so among the many safe strategies it
+    settles on one that need not play well against the opponent's likely hands. The ``estimate`` term
+    adds the unsafe solver's objective (the value against the estimated range) beside the gadget's: a
+    small ``estimate`` breaks the ties among safe strategies, a large one approaches unsafe solving. Regrets and strategy sums live in the
+    gadget node's block of the solver's tables (slot 0 TAKE, slot 1 ENTER), DCFR-discounted like the rest.
+    """
+
+    def __init__(self, player: int, offset: int, root_reach: np.ndarray, ranges: np.ndarray, estimate: float) -> None:
+        self.player = player
+        self.offset = offset
+        self.weights = np.asarray(root_reach[player], dtype=np.float64)
+        mine = np.asarray(ranges[player], dtype=np.float64)
+        top = float(mine.max()) if mine.size else 0.0
+        self.forced = estimate * mine / top if top > 0.0 else np.zeros_like(mine)
+        self.root_reach = np.asarray(root_reach, dtype=np.float64)
+        self.hands = self.weights.shape[0]
+
+    def _blocks(self, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        h, o = self.hands, self.offset
+        return table[o: o + h], table[o + h: o + 2 * h]
+
+    def enter_probability(self, regrets: np.ndarray) -> np.ndarray:
+        """float64 [H]: regret matching between TAKE and ENTER (1/2 where neither regret is positive)."""
+        take, enter = (np.maximum(b.astype(np.float64), 0.0) for b in self._blocks(regrets))
+        total = take + enter
+        return np.divide(enter, total, out=np.full(self.hands, 0.5), where=total > 0.0)
+
+    def reach(self, regrets: np.ndarray) -> np.ndarray:
+        """float64 [2, H]: both reaches at the subgame's real root under the current gadget strategy."""
+        out = self.root_reach.copy()
+        out[self.player] = self.weights * self.enter_probability(regrets) + self.forced
+        return out
+
+    def update(self, regrets: np.ndarray, sums: np.ndarray, value: np.ndarray, alt: np.ndarray, pos: float,
+               neg: float, weight: float) -> None:
+        """After the opponent's pass (``value [H]``: its counterfactual values of entering)."""
+        enter = self.enter_probability(regrets)
+        node = enter * value + (1.0 - enter) * alt
+        for block, child, share, s in zip(self._blocks(regrets), (alt, value), (1.0 - enter, enter), self._blocks(sums)):
+            r = block.astype(np.float64) + (child - node)
+            block[:] = r * np.where(r >= 0.0, pos, neg)
+            s[:] = s.astype(np.float64) + weight * self.weights * share
 
 
 class _ChanceSampler:
