@@ -14,6 +14,8 @@
   ``subgame:…``, ``random``, …): mbb/hand with a 95% interval, and on Kuhn/Leduc the exact value.
 * ``lbr GAME SPEC --hands N`` and ``nolimit --checkpoint PATH``: no-limit hold'em, local best response and
   the search-budget / blueprint-size trade-off (:mod:`benchmarks.poker.nolimit`; their own options).
+* ``spots``: no-limit decisions re-solved (unsafe, safe gadget with an estimate weight) and scored exactly
+  against the blueprint over every pair of hands (:mod:`benchmarks.poker.spots`; its own options).
 
 ``--json`` prints one JSON object whose ``provenance`` (:mod:`agents.provenance`) names the command, the
 commit, the package versions and the machine; ``tradeoff`` and ``leaves`` write it into their reports.
@@ -96,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
                    add_help=False)
     sub.add_parser("lbr", help="no-limit hold'em: local best response against an agent (see python -m "
                                "benchmarks.poker lbr --help)", add_help=False)
+    sub.add_parser("spots", help="no-limit hold'em: re-solving single decisions, scored exactly against the "
+                                 "blueprint (see python -m benchmarks.poker spots --help)", add_help=False)
     sub.add_parser("nolimit", help="no-limit hold'em: search budget and blueprint size against LBR and head to "
                                    "head (see python -m benchmarks.poker nolimit --help)", add_help=False)
     agr = sub.add_parser("agree", help="our CFR+/DCFR against open_spiel's solvers at checkpoints",
@@ -158,6 +162,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from benchmarks.poker.tradeoff import main as leaves_main
 
         return leaves_main(argv[1:])
+    if argv[:1] == ["spots"]:
+        from benchmarks.poker.spots import main as spots_main
+
+        return spots_main(argv[1:])
     if argv[:1] in (["lbr"], ["nolimit"]):
         from benchmarks.poker.nolimit import main as nolimit_main
 
