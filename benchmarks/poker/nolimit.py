@@ -42,6 +42,9 @@ from benchmarks.report import Report  # noqa: E402
 from games.core import InputError  # noqa: E402
 from games.registry import make_game  # noqa: E402
 from search.cfr.nl_blueprint import load_checkpoint  # noqa: E402
+from search.cfr.nl_nested import ResolveSettings  # noqa: E402
+
+DEFAULT_ESTIMATE = ResolveSettings().estimate
 
 DOCS = Path("docs/results/nolimit")
 """Where ``--docs`` writes the report."""
@@ -57,17 +60,19 @@ def _numbers(text: str, kind: type) -> list:
     return values
 
 
-def agent_spec(checkpoint: str, budget: float, unit: str, street: int, threads: int) -> str:
-    """The spec measured at one budget: the blueprint for 0, else nested solving with that budget."""
+def agent_spec(checkpoint: str, budget: float, unit: str, street: int, threads: int,
+               estimate: float = DEFAULT_ESTIMATE) -> str:
+    """The spec measured at one budget: the blueprint for 0, else nested solving with that budget (the
+    gadget's estimate weight is written out, so that chunks played under another default are not reused)."""
     if budget == 0:
         return f"cfr:checkpoint={checkpoint}"
     limit = f"seconds={budget:g},iters=100000000" if unit == "seconds" else f"iters={int(budget)},seconds=0"
-    return f"subgame:checkpoint={checkpoint},{limit},street={street},threads={threads}"
+    return f"subgame:checkpoint={checkpoint},{limit},street={street},threads={threads},estimate={estimate:g}"
 
 
 def tradeoff(game: str, checkpoint: str, budgets: list[float], unit: str, checkpoints: list[str], lbr_hands: int,
              pairs: int, seed: int, workers: int, config: LBRConfig, street: int = 2, out: Path | None = None,
-             deadline: float | None = None, play: bool = True) -> dict[str, Any]:
+             deadline: float | None = None, play: bool = True, estimate: float = DEFAULT_ESTIMATE) -> dict[str, Any]:
     """Every row of the trade-off (see the module docstring). The hands are played in chunks logged to
     ``out/chunks.jsonl`` (:mod:`benchmarks.poker.nolimit_chunks`): a re-run resumes, no chunk starts after
     ``deadline``, ``play=False`` only reads the log; the rows hold what is done."""
@@ -76,7 +81,7 @@ def tradeoff(game: str, checkpoint: str, budgets: list[float], unit: str, checkp
     reference = (file_digest(checkpoint),)
     rows: list[dict[str, Any]] = []
     for budget in budgets:
-        spec = agent_spec(checkpoint, budget, unit, street, threads)
+        spec = agent_spec(checkpoint, budget, unit, street, threads, estimate)
         rows.append({"budget": budget, "unit": unit, "spec": spec,
                      "lbr": lbr_measure(game, spec, lbr_hands, seed, config, reference) if lbr_hands else None,
                      "vs_blueprint": headsup_measure(game, spec, blueprint, pairs, seed, checkpoint, reference)
@@ -260,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     nl.add_argument("--iters", default=None, help="budgets in DCFR iterations per decision instead of seconds")
     nl.add_argument("--checkpoints", default="", help="blueprints of other sizes, comma-separated")
     nl.add_argument("--street", type=int, default=2, help="first round re-solved (default 2, the turn)")
+    nl.add_argument("--estimate", type=float, default=DEFAULT_ESTIMATE,
+                    help=f"weight of the opponent's estimated range beside the safe gadget (default "
+                         f"{DEFAULT_ESTIMATE:g}; 0 = the gadget alone)")
     nl.add_argument("--lbr-hands", type=int, default=1000, help="LBR hands per row (0: none)")
     nl.add_argument("--pairs", type=int, default=500, help="duplicate pairs per head-to-head (0: none)")
     nl.add_argument("--out", type=Path, default=Path("runs/benchmarks/nolimit"), help="report folder")
@@ -305,11 +313,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             load_checkpoint(Path(path))  # a missing or foreign file fails before any work
         if not math.isfinite(args.max_minutes) or args.max_minutes < 0:
             raise InputError(f"--max-minutes must be a number >= 0; got {args.max_minutes}")
+        if not (math.isfinite(args.estimate) and args.estimate >= 0):
+            raise InputError(f"--estimate must be a number >= 0; got {args.estimate}")
         if args.lbr_hands < 0 or args.lbr_hands == 1 or args.pairs < 0:
             raise InputError(f"--lbr-hands must be 0 or >= 2 and --pairs >= 0; got {args.lbr_hands} and {args.pairs}")
         deadline = time.time() + 60.0 * args.max_minutes if args.max_minutes else None
         results = tradeoff(args.game, args.checkpoint, budgets, unit, checkpoints, args.lbr_hands, args.pairs,
-                           args.seed, args.workers, config, args.street, args.out, deadline, not args.report_only)
+                           args.seed, args.workers, config, args.street, args.out, deadline, not args.report_only,
+                           args.estimate)
         results["report_only"] = bool(args.report_only)
         out = write_report(results, args.out, provenance)
         if args.docs:

@@ -1,7 +1,7 @@
 """``python -m benchmarks.poker spots``: re-solving single no-limit decisions, measured exactly against the blueprint.
 
-The blueprint plays ``--hands`` hands against itself (seeded deals). Every decision it reaches from round
-``--street`` on (3 = the river) is a *spot*: the blueprint is mirrored onto real cards from there, the
+The blueprint plays ``--hands`` hands against itself (seeded deals). Every decision it reaches in round
+``--street`` (3 = the river, 2 = the turn) is a *spot*: the blueprint is mirrored onto real cards from there, the
 searcher re-solves it on that same tree in each ``--modes`` way for each ``--iters`` budget, and the
 solution is scored over every pair of hands of both ranges (:mod:`search.cfr.nl_spots`): the gain against
 the blueprint (chips the searcher wins with its solution minus with the blueprint's strategy, against the
@@ -72,7 +72,7 @@ def _spot_key(seed: int, hand: int, decision: int, mode: str, iters: int) -> str
 
 
 def hand_decisions(game: Any, agent: Any, hand: int, street: int, seed: int) -> list[Any]:
-    """Copies of the states of every decision from round ``street`` on, in hand ``hand`` of the blueprint
+    """Copies of the states of every decision in round ``street``, in hand ``hand`` of the blueprint
     ``agent`` against itself (deals seeded by ``seed`` and ``hand``)."""
     from agents.arena.match import play_game
 
@@ -80,7 +80,7 @@ def hand_decisions(game: Any, agent: Any, hand: int, street: int, seed: int) -> 
 
     class Recorder:
         def act(self, state: Any) -> int:
-            if int(state.round) >= street:
+            if int(state.round) == street:
                 found.append(state.copy())
             return agent.act(state)
 
@@ -217,7 +217,7 @@ def _fmt(ci: dict[str, Any] | None, digits: int = 0) -> str:
 def write_report(results: dict[str, Any], out: Path, provenance: RunInfo) -> dict[str, Any]:
     report = Report(f"No-limit hold'em: re-solving single decisions against the blueprint ({results['game']})")
     report.text(f"Blueprint `{results['checkpoint']}` against itself over {results['hands_played']} hands (seed "
-                f"{results['seed']}); every decision from round {results['street']} on (3 = river) is a spot, "
+                f"{results['seed']}); every decision in round {results['street']} (3 = river, 2 = turn) is a spot, "
                 f"{results['spots']} in all. Each spot is re-solved on the blueprint's own tree on real cards and "
                 f"scored exactly over both ranges (`search/cfr/nl_spots.py`). Gain: mbb the searcher wins at the "
                 f"spot with its solution minus with the blueprint's strategy, against the blueprint (95% interval "
@@ -257,7 +257,7 @@ def write_report(results: dict[str, Any], out: Path, provenance: RunInfo) -> dic
         ax.set_ylabel(ylabel)
         ax.set_title(title)
         ax.legend(fontsize=8)
-    fig.suptitle(f"Re-solving {Path(results['checkpoint']).name}'s decisions from round {results['street']}")
+    fig.suptitle(f"Re-solving {Path(results['checkpoint']).name}'s decisions in round {results['street']}")
     fig.tight_layout()
     report.figure("spots.png", fig)
     return report.write(out, results, provenance)
@@ -269,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--game", default="holdem_nolimit", help="game name with its parameters")
     parser.add_argument("--checkpoint", default="models/nolimit/blueprint.npz", help="the blueprint (.npz)")
     parser.add_argument("--hands", type=int, default=100, help="blueprint self-play hands the spots come from")
-    parser.add_argument("--street", type=int, default=3, help="first round whose decisions are spots (3 = river; "
+    parser.add_argument("--street", type=int, default=3, help="the round whose decisions are spots (3 = river; "
                                                                 "2 = turn, far slower)")
     parser.add_argument("--iters", default="300", help="DCFR iterations per re-solve, comma-separated")
     parser.add_argument("--modes", default=DEFAULT_MODES,

@@ -33,6 +33,7 @@ def test_tradeoff_report_at_tiny_scale(tmp_path: Path, capsys: pytest.CaptureFix
     saved = json.loads((out / "results.json").read_text())
     assert [r["budget"] for r in saved["rows"]] == [0, 20] and saved["unit"] == "iterations"
     assert saved["rows"][0]["spec"].startswith("cfr:") and saved["rows"][1]["spec"].startswith("subgame:")
+    assert saved["rows"][1]["spec"].endswith(",estimate=0.05")  # the gadget's default, in the chunks' keys
     assert "lbr" in saved["rows"][0] and "aivat" in saved["rows"][1]["vs_blueprint"]
     paired = saved["rows"][1]["lbr_minus_blueprint"]  # hand by hand; its mean is the difference of the means
     assert "lbr_minus_blueprint" not in saved["rows"][0] and paired["hands"] == 2 and paired["complete"]
@@ -100,7 +101,7 @@ def test_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(main, ["nolimit", "--checkpoint", str(big), "--seconds", "1", "--iters", "5"]) == 2
     assert run_cli(main, ["lbr", "holdem_nolimit(blinds=5)", "call", "--hands", "2"]) == 2
     assert run_cli(main, ["lbr", "holdem_nolimit", "call", "--actions", "fcx"]) == 2
-    for flags in (["--lbr-hands", "1"], ["--pairs", "-3"], ["--max-minutes", "nan"]):
+    for flags in (["--lbr-hands", "1"], ["--pairs", "-3"], ["--max-minutes", "nan"], ["--estimate", "-1"]):
         assert run_cli(main, ["nolimit", "--checkpoint", str(big), "--out", str(tmp_path), *flags]) == 2
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
-    assert len(err) == 7 and all(line.startswith("error:") for line in err)
+    assert len(err) == 8 and all(line.startswith("error:") for line in err)
