@@ -257,7 +257,8 @@ def write_report(results: dict[str, Any], out: Path, provenance: RunInfo) -> dic
         ax.set_ylabel(ylabel)
         ax.set_title(title)
         ax.legend(fontsize=8)
-    fig.suptitle(f"Re-solving {Path(results['checkpoint']).name}'s decisions in round {results['street']}")
+    street = {1: "flop", 2: "turn", 3: "river"}[results["street"]]
+    fig.suptitle(f"Re-solving {Path(results['checkpoint']).name}'s decisions on the {street}, scored exactly")
     fig.tight_layout()
     report.figure("spots.png", fig)
     return report.write(out, results, provenance)
