@@ -190,9 +190,14 @@ def resolve(rules: NoLimitRules, betting: Betting, hands: HandModel, ranges: np.
         return solve(expand(nodes, kids, hands), local, _left(config, deadline))
     sub = expand(nodes, kids, hands, gadget_player=opp)
     gadget = local.copy()
-    top = local[opp].max()
-    gadget[opp] = settings.gadget_floor + (1.0 - settings.gadget_floor) * local[opp] / (top if top > 0 else 1.0)
+    gadget[opp] = gadget_weights(local[opp], settings.gadget_floor)
     return solve(sub, gadget, _left(config, deadline), alt=alt, ranges=local, estimate=settings.estimate)
+
+
+def gadget_weights(opponent_range: np.ndarray, floor: float) -> np.ndarray:
+    """The opponent's hand weights at the gadget: ``floor + (1 - floor) * range / max(range)``."""
+    top = opponent_range.max()
+    return floor + (1.0 - floor) * opponent_range / (top if top > 0 else 1.0)
 
 
 def _left(config: SolverConfig, deadline: float | None) -> SolverConfig:

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from search.cfr import nl_resolve_kernels as K
-from search.cfr.nl_mirror import mirror_template
+from search.cfr.nl_mirror import mirror, mirror_template
+from search.cfr.nl_nested import gadget_weights
 from search.cfr.nl_resolve import SolverConfig, TreeStrategy, identity_rows, pair_mass, solve
 from search.cfr.nl_solve_tree import Subgame, expand
 from search.cfr.nl_tree import DECISION
@@ -90,8 +91,6 @@ class Spot:
 def make_spot(blueprint, source, node: int, betting, hands, ranges: np.ndarray) -> Spot | None:  # noqa: ANN001
     """The spot at abstract decision ``node`` with real betting ``betting``, ``hands`` of the board and both
     blueprint ranges ``[2, G]``; None when either range is empty (the blueprint never gets there)."""
-    from search.cfr.nl_mirror import mirror
-
     strategy = mirror(blueprint, source, node, betting, hands, ranges)
     reach = strategy.root_reach
     if not (reach[0].sum() > 0 and reach[1].sum() > 0):
@@ -102,8 +101,12 @@ def make_spot(blueprint, source, node: int, betting, hands, ranges: np.ndarray) 
 
 def expected(strategy: TreeStrategy, node: int, p: int, mode: int, reach: np.ndarray) -> float:
     """``p``'s expected chips at ``node`` (EV or BR mode) given both ranges ``reach [2, H]`` there."""
+    return expectation(strategy, strategy.values(node, p, mode, reach=reach), p, reach)
+
+
+def expectation(strategy: TreeStrategy, values: np.ndarray, p: int, reach: np.ndarray) -> float:
+    """``p``'s counterfactual ``values [H]`` turned into expected chips under both ranges ``reach``."""
     hands = strategy.subgame.hands
-    values = strategy.values(node, p, mode, reach=reach)
     return float(np.dot(reach[p], values)) / pair_mass(reach, hands.cards, hands.num_card_ids)
 
 
@@ -149,7 +152,7 @@ def solve_spot(spot: Spot, mode: Mode, config: SolverConfig) -> TreeStrategy:
         raise AssertionError("the gadget's subgame is not the mirror's tree below the gadget")
     alt = bp.values(0, opp, K.BR, reach=reach)
     weights = reach.copy()
-    weights[opp] = mode.floor + (1.0 - mode.floor) * reach[opp] / reach[opp].max()
+    weights[opp] = gadget_weights(reach[opp], mode.floor)
     return solve(sub, weights, config, alt=alt, ranges=reach, estimate=mode.estimate)
 
 
@@ -173,11 +176,10 @@ def score(spot: Spot, solution: TreeStrategy, name: str, seconds: float = 0.0) -
     mine = hand_table(solution, layout, shift)
     base = expected(_as_strategy(layout, theirs), 0, me, K.EV, reach)
     mixed = expected(_as_strategy(layout, _with_player(mine, theirs, layout, me)), 0, me, K.EV, reach)
-    exploit_bp = expected(_as_strategy(layout, theirs), 0, opp, K.BR, reach)
-    solution_here = _as_strategy(layout, mine)
-    exploit_sol = expected(solution_here, 0, opp, K.BR, reach)
-    alt = bp.values(0, opp, K.BR, reach=reach)
-    excess = solution_here.values(0, opp, K.BR, reach=reach) - alt
+    alt = bp.values(0, opp, K.BR, reach=reach)  # the opponent's best response to the blueprint, per hand
+    against = _as_strategy(layout, mine).values(0, opp, K.BR, reach=reach)
+    exploit_bp, exploit_sol = expectation(bp, alt, opp, reach), expectation(bp, against, opp, reach)
+    excess = against - alt
     valid = bp.subgame.boards.valid[int(bp.tree.board[0])] > 0
     scale = spot.pot
     return SpotResult(name, solution.iterations, mixed - base, exploit_bp, exploit_sol,
