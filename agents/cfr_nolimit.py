@@ -114,6 +114,8 @@ class NoLimitBlueprintAgent(HandPolicyAgent):
         super().__init__(game, seed)
         self.rules = game.rules  # type: ignore[attr-defined]
         self.blueprint, self.source = load_nolimit_blueprint(game, checkpoint, cache)
+        self.checkpoint_path = str(checkpoint or DEFAULT_CHECKPOINT)
+        """The blueprint file."""
         self.translation = translation
         self._draws: dict[tuple[int, ...], float] = {}
         self._buckets: dict[tuple[int, tuple[int, ...]], np.ndarray] = {}

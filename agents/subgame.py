@@ -69,6 +69,9 @@ class SubgameOptions:
     estimate: float = 0.05
     """holdem_nolimit: weight of the opponent's estimated range beside the safe gadget (0 = the gadget alone;
     see :class:`search.cfr.nl_nested.ResolveSettings`)."""
+    sizes: Literal["fine", "blueprint"] = "fine"
+    """holdem_nolimit: raise sizes of the re-solved subgames: ``fine`` (more sizes in the current round, see
+    :class:`search.cfr.nl_nested.ResolveSettings`) or ``blueprint`` (the blueprint's own abstraction)."""
     chance_samples: int = 12
     """holdem_nolimit: river cards a turn subgame visits per iteration (0 = all)."""
     threads: int = 2
@@ -91,6 +94,8 @@ class SubgameOptions:
             raise ValueError(f"leaf_every must be >= 1; got {self.leaf_every}")
         if self.seconds < 0 or not 1 <= self.street <= 3 or self.chance_samples < 0 or self.threads < 1:
             raise ValueError("seconds and chance_samples must be >= 0, street 1..3 and threads >= 1")
+        if self.sizes not in ("fine", "blueprint"):
+            raise ValueError(f"sizes must be fine or blueprint; got '{self.sizes}'")
         if not 0.0 <= self.estimate < float("inf"):
             raise ValueError(f"estimate must be a finite number >= 0; got {self.estimate}")
 

@@ -9,7 +9,8 @@ the current round, coarser ones after, deals every river card as chance (a turn 
 ``chance_samples`` of them per iteration), and is solved by DCFR under the safe gadget, with the
 opponent's estimated range weighing ``estimate`` beside it (``safe=0``: from both ranges, no gadget), for
 ``iters`` iterations or ``seconds`` per decision, whichever ends first (``iters=0`` plays the blueprint
-throughout). An opponent bet that is not in the previous tree is not
+throughout). ``sizes=blueprint`` re-solves with the blueprint's own raise sizes instead of the finer ones,
+so the opponent's blueprint never has to translate the searcher's raises. An opponent bet that is not in the previous tree is not
 translated: the next subgame starts after it.
 
 Solutions are kept for the hand, keyed by the public history, so :meth:`hand_policy` answers the same for
@@ -134,10 +135,11 @@ class NoLimitSubgameAgent(NoLimitBlueprintAgent):
 
 def build_nolimit(game: Game, options: SubgameOptions, seed: int) -> NoLimitSubgameAgent:
     """The agent a ``subgame:`` spec describes on a no-limit game (its no-limit fields; ``iters=0``: no search)."""
-    settings = None
+    agent = NoLimitSubgameAgent(game, options.checkpoint, seed, None, options.street, options.translation,
+                                options.cache)
     if options.iters > 0:
         solver = SolverConfig(iterations=options.iters, seconds=options.seconds, threads=options.threads,
                               chance_samples=options.chance_samples, seed=seed)
-        settings = ResolveSettings(solver=solver, safe=options.safe, estimate=options.estimate)
-    return NoLimitSubgameAgent(game, options.checkpoint, seed, settings, options.street, options.translation,
-                               options.cache)
+        own = agent.blueprint.config.actions if options.sizes == "blueprint" else None
+        agent.settings = ResolveSettings(solver=solver, safe=options.safe, estimate=options.estimate, abstraction=own)
+    return agent

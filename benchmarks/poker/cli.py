@@ -16,6 +16,8 @@
   the search-budget / blueprint-size trade-off (:mod:`benchmarks.poker.nolimit`; their own options).
 * ``spots``: no-limit decisions re-solved (unsafe, safe gadget with an estimate weight) and scored exactly
   against the blueprint over every pair of hands (:mod:`benchmarks.poker.spots`; its own options).
+* ``river --agent SPEC``: a river searcher against its blueprint, the duplicate match's expectation
+  computed exactly over the cards at each sampled river (:mod:`benchmarks.poker.river_exact`).
 
 ``--json`` prints one JSON object whose ``provenance`` (:mod:`agents.provenance`) names the command, the
 commit, the package versions and the machine; ``tradeoff`` and ``leaves`` write it into their reports.
@@ -100,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
                                "benchmarks.poker lbr --help)", add_help=False)
     sub.add_parser("spots", help="no-limit hold'em: re-solving single decisions, scored exactly against the "
                                  "blueprint (see python -m benchmarks.poker spots --help)", add_help=False)
+    sub.add_parser("river", help="no-limit hold'em: river search against its blueprint, the match's expectation "
+                                 "computed exactly over the cards (see python -m benchmarks.poker river --help)",
+                   add_help=False)
     sub.add_parser("nolimit", help="no-limit hold'em: search budget and blueprint size against LBR and head to "
                                    "head (see python -m benchmarks.poker nolimit --help)", add_help=False)
     agr = sub.add_parser("agree", help="our CFR+/DCFR against open_spiel's solvers at checkpoints",
@@ -166,6 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from benchmarks.poker.spots import main as spots_main
 
         return spots_main(argv[1:])
+    if argv[:1] == ["river"]:
+        from benchmarks.poker.river_exact import main as river_main
+
+        return river_main(argv[1:])
     if argv[:1] in (["lbr"], ["nolimit"]):
         from benchmarks.poker.nolimit import main as nolimit_main
 

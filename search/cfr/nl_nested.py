@@ -37,7 +37,7 @@ from search.cfr.nl_betting import Betting, abstraction_children, grow, raise_to_
 from search.cfr.nl_hands import HandModel, to_global, to_local
 from search.cfr.nl_resolve import SolverConfig, TreeStrategy, solve
 from search.cfr.nl_solve_tree import CHANCE, expand
-from search.cfr.nl_tree import DECISION, NO_NODE, SHOWDOWN
+from search.cfr.nl_tree import DECISION, NO_NODE, SHOWDOWN, ActionAbstraction
 
 ACTION, CARD = 0, 1
 """Kinds of public events."""
@@ -101,6 +101,10 @@ class ResolveSettings:
     the gadget's hands (weights in [gadget_floor, 1]); 0 = the gadget alone. On exact river spots
     (``python -m benchmarks.poker spots``) the gadget alone settled on safe strategies that lost to the
     blueprint they replaced; 0.05 kept each opponent hand below its alternative as well and played better."""
+    abstraction: ActionAbstraction | None = None
+    """When set, every round of the subgame uses exactly this action abstraction instead of the lists above
+    (``sizes=blueprint``: the blueprint's own, so the opponent's blueprint never translates the searcher's
+    raises)."""
     max_nodes: int = 400_000
     """Largest expanded subgame solved (a flop subgame with the default raises is far larger: then the
     searcher keeps its previous strategy)."""
@@ -180,7 +184,8 @@ def resolve(rules: NoLimitRules, betting: Betting, hands: HandModel, ranges: np.
         local[q] /= total
         if q == me and alt is not None:
             alt = to_local(hands, alt) / total
-    abstraction = subgame_abstraction(betting.round, settings.lists(betting.round), settings.later)
+    abstraction = settings.abstraction or subgame_abstraction(betting.round, settings.lists(betting.round),
+                                                              settings.later)
     nodes, kids = grow(betting, rules, abstraction_children(abstraction, rules))
     size = expanded_size(nodes, tuple(hands.board), bool(hands.next_cards(tuple(hands.board))))
     if size > settings.max_nodes:

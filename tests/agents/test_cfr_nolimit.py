@@ -88,6 +88,22 @@ def test_subgame_agent_resolves_from_the_turn_and_inserts_off_tree_bets(game) ->
     assert blueprint_only.act(turn) in turn.legal_actions() and blueprint_only.resolves == 0
 
 
+def test_subgame_agent_with_the_blueprints_sizes(game) -> None:  # noqa: ANN001
+    """``sizes=blueprint``: the re-solved subgame offers exactly the blueprint's raises (so the blueprint
+    never translates them), where the default offers more."""
+    blueprint = make_agent(f"cfr:checkpoint={strength_blueprint()}", game, seed=0)
+    spec = f"subgame:checkpoint={strength_blueprint()},street=3,iters=20,seconds=0,threads=1"
+    own, fine = make_agent(spec + ",sizes=blueprint", game, seed=0), make_agent(spec, game, seed=0)
+    for line in ("c c | c c | c c |", "c c | c c | c c | r200", "c c | c c | r300 c |"):
+        river = dealt(game, "As Ad Kh Kd 2c 7d 9s 3h 5c 8c", line)
+        expected = blueprint.hand_policy(river)[0].tolist()
+        assert own.hand_policy(river)[0].tolist() == expected
+        assert set(expected) < set(fine.hand_policy(river)[0].tolist())
+    assert own.resolves == fine.resolves == 3
+    with pytest.raises(AgentSpecError, match="sizes"):
+        make_agent(spec + ",sizes=tiny", game, seed=0)
+
+
 def test_baselines(game) -> None:  # noqa: ANN001
     facing = dealt(game, "As Ad 7h 2d")  # player 1 (small blind) faces the big blind
     for spec, want in (("call", [CALL]), ("fold", [FOLD])):

@@ -1,0 +1,68 @@
+"""``python -m benchmarks.poker river``: river searchers scored exactly against the blueprint at a tiny scale;
+resuming from hands.jsonl; bad input."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.poker.cli import main
+from games.cli import run_cli
+from tests.nolimit_blueprints import STRENGTH_GAME, strength_blueprint, strength_blueprints
+
+pytestmark = pytest.mark.usefixtures("one_numba_thread")  # tests/conftest.py
+
+
+def _spec(extra: str = "") -> str:
+    return f"subgame:checkpoint={strength_blueprint()},street=3,iters=6,seconds=0,threads=1{extra}"
+
+
+def test_river_report_and_resume(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "river"
+    first = ["river", "--game", STRENGTH_GAME, "--checkpoint", str(strength_blueprint()), "--hands", "21",
+             "--agent", _spec(), "--out", str(out), "--json"]
+    assert run_cli(main, first) == 0
+    printed = json.loads(capsys.readouterr().out)
+    saved = json.loads((out / "results.json").read_text())
+    assert saved["hands_played"] == 21 and not saved["partial"] and "provenance" in saved
+    cell = saved["cells"][0]
+    assert cell["hands"] == 21 and cell["river_hands"] >= 1 and cell["solves_per_river_hand"] >= 1
+    assert printed["cells"][0]["gain_mbb"] == cell["gain_mbb"]
+    rows = [json.loads(line) for line in (out / "hands.jsonl").read_text().splitlines()]
+    assert len(rows) == 21 and all(r["gain"] == 0.0 for r in rows if not r["river"])
+    for r in rows:  # a hand's gain is the mean of its two seats
+        assert r["gain"] == pytest.approx(sum(r["seats"]) / 2)
+    assert cell["gain_mbb"]["mean"] == pytest.approx(sum(r["gain"] for r in rows) / 21)
+    for name in ("report.md", "report.html", "river.png"):
+        assert (out / name).exists()
+    assert [r["hand"] for r in rows if r["river"]] == [20]  # seed 0: the tiny blueprint's only river in 21 hands
+    # resumed with a second agent: the first agent's hands are reused, only the new one's are measured
+    both = first[:-3] + ["--agent", _spec(",sizes=blueprint,estimate=0"), "--out", str(out)]
+    assert run_cli(main, both) == 0
+    lines = (out / "hands.jsonl").read_text().splitlines()
+    assert len(lines) == 42 and [json.loads(x) for x in lines[:21]] == rows
+    cells = json.loads((out / "results.json").read_text())["cells"]
+    assert cells[0]["gain_mbb"] == cell["gain_mbb"]
+    assert cells[1]["minus_first_mbb"]["mean"] == pytest.approx(cells[1]["gain_mbb"]["mean"] - cell["gain_mbb"]["mean"])
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--hands", "0"], "--hands"), (["--max-minutes", "nan"], "--max-minutes"),
+    (["--checkpoint", "missing.npz"], "missing.npz"),
+    (["--agent", "subgame:checkpoint={bp},street=2,iters=5"], "river"), (["--agent", "cfr:checkpoint={bp}"], "river")])
+def test_river_bad_input(extra: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    extra = [x.replace("{bp}", str(strength_blueprint())) for x in extra]
+    argv = ["river", "--game", STRENGTH_GAME, "--checkpoint", str(strength_blueprint()), "--out", str(tmp_path), *extra]
+    assert run_cli(main, argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and message in err[0]
+
+
+def test_river_agent_on_another_blueprint(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    other = strength_blueprints()[0]
+    argv = ["river", "--game", STRENGTH_GAME, "--checkpoint", str(strength_blueprint()), "--out", str(tmp_path),
+            "--agent", f"subgame:checkpoint={other},street=3,iters=5"]
+    assert run_cli(main, argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and str(other) in err
