@@ -13,6 +13,11 @@ the blueprint's ranges there. So the mean over sampled hands of (searcher's exac
 blueprint's in the same seat) is the expected result of the duplicate match, with the card luck of the
 river removed: a conditional expectation (Rao-Blackwell) of the same quantity, not a different one.
 
+:func:`river_best_response` is the other exact measure: the chips a player who knows an agent's strategy
+wins from a river state by best-responding, hand by hand, with a fixed set of bet sizes (on and off the
+blueprint's tree: the blueprint meets an off-tree size by translation, a searcher by re-solving). Against
+the blueprint and against a searcher from the same states, it says whether search leaves less to exploit.
+
 Lines whose pair mass is below ``min_share`` of the root's are not followed (their mass is reported; its
 value can differ from the truth by at most that share times the stack).
 """
@@ -84,6 +89,86 @@ def river_value(start: State, agents: Sequence[RangeAgent], ranges: np.ndarray, 
     walk = _Walk(agents, table, min_share * root)
     total = walk.value(start, reach)
     return RiverValue(total / root, walk.pruned / root, walk.decisions)
+
+
+BR_FRACTIONS = (0.5, 0.75, 1.0, 2.0)
+"""Pot fractions the best responder raises by (with fold, check or call, and all-in)."""
+
+
+def river_best_response(start: State, agent: RangeAgent, responder: int, ranges: np.ndarray,
+                        fractions: Sequence[float] = BR_FRACTIONS, min_share: float = 1e-6,
+                        board: RiverBoard | None = None) -> RiverValue:
+    """``responder``'s exact expected chips from river decision ``start`` when it best-responds, hand by hand,
+    to ``agent`` (playing the other seat), with fold, check/call, raises of ``fractions`` of the pot and
+    all-in; hole cards distributed as ``ranges [2, 1326]``."""
+    if int(start.round) != 3 or start.is_terminal():  # type: ignore[attr-defined]
+        raise ValueError("river_best_response starts at a decision on the river")
+    table = board if board is not None else RiverBoard(start.board)  # type: ignore[attr-defined]
+    reach = np.asarray(ranges, dtype=np.float64)[:, table.combos]
+    root = table.mass(reach)
+    if not root > 0.0:
+        raise ValueError("the ranges leave no pair of hands")
+    walk = _Response(agent, responder, tuple(fractions), table, min_share * float(reach[1 - responder].sum()))
+    values = walk.values(start, reach[1 - responder])
+    return RiverValue(float(reach[responder] @ values) / root, walk.pruned / float(reach[1 - responder].sum()),
+                      walk.decisions)
+
+
+class _Response:
+    """Per hand of the responder: its best chips summed over the opponent's hands (weighted by their reach)."""
+
+    def __init__(self, agent: RangeAgent, responder: int, fractions: tuple[float, ...], table: RiverBoard,
+                 floor: float) -> None:
+        self.agent, self.responder, self.fractions, self.table, self.floor = agent, responder, fractions, table, floor
+        self.pruned = 0.0
+        self.decisions = 0
+
+    def values(self, state: State, other: np.ndarray) -> np.ndarray:
+        t, me = self.table, self.responder
+        spent = state.spent  # type: ignore[attr-defined]
+        if state.is_terminal():
+            folded = int(state.folded)  # type: ignore[attr-defined]
+            if folded >= 0:
+                chips = -spent[me] if folded == me else spent[1 - me]
+                return chips * (t.disjoint @ other)
+            if me == 0:
+                return spent[1] * (t.win @ other) - spent[0] * (t.lose @ other)
+            return spent[0] * (t.lose.T @ other) - spent[1] * (t.win.T @ other)
+        self.decisions += 1
+        if int(state.current_player) == me:
+            best = None
+            for action in self.actions(state):
+                child = state.copy()
+                child.apply(action)
+                v = self.values(child, other)
+                best = v if best is None else np.maximum(best, v)
+            assert best is not None
+            return best
+        actions, probs = self.agent.hand_policy(state)
+        probs = np.asarray(probs, dtype=np.float64)[t.combos]
+        total = np.zeros(t.combos.shape[0])
+        for a, action in enumerate(actions):
+            reach = other * probs[:, a]
+            mass = float(reach.sum())
+            if mass == 0.0:
+                continue
+            if mass <= self.floor:
+                self.pruned += mass
+                continue
+            child = state.copy()
+            child.apply(int(action))
+            total += self.values(child, reach)
+        return total
+
+    def actions(self, state: State) -> list[int]:
+        legal = {int(a) for a in state.legal_actions()}
+        out = sorted(a for a in legal if a <= 1)  # fold (when facing a bet) and check/call
+        span = state.raise_range()  # type: ignore[attr-defined]
+        if span is not None:
+            m = int(state.max_spent)  # type: ignore[attr-defined]
+            raises = {min(max(int(round(m + f * 2 * m)), span[0]), span[1]) for f in self.fractions} | {span[1]}
+            out += sorted(raises)
+        return out
 
 
 class _Walk:

@@ -10,6 +10,10 @@ searcher's exact river value minus the blueprint's own in the same seat, average
 duplicate match against the blueprint measures, without the card luck of the river. Hands that end before
 the river count 0 (both play the blueprint there).
 
+``--measure br`` scores safety instead: what a river best response (a player who knows the strategy, with bet
+sizes on and off the blueprint's tree) wins against each agent and against the blueprint from the same
+states, exactly over the cards.
+
 Budgets are iterations (``iters=N,seconds=0`` in the spec), so load does not change the numbers, only the
 time. Hands are written to ``--out/hands.jsonl`` as they are done, and the same command resumes from it;
 the report gives mbb/hand with a 95% interval over hands for each agent, and the difference of each agent
@@ -45,8 +49,8 @@ RIVER = 3
 MIN_SHARE = 1e-6
 
 
-def _key(seed: int, hand: int, spec: str) -> str:
-    return f"{seed}/{hand}/{spec}"
+def _key(seed: int, hand: int, spec: str, measure: str = "gain") -> str:
+    return f"{seed}/{hand}/{spec}" if measure == "gain" else f"{seed}/{hand}/{measure}/{spec}"
 
 
 def make_searchers(game: Any, specs: list[str], checkpoint: str) -> list[Any]:
@@ -75,8 +79,9 @@ def river_start(game: Any, blueprint: Any, hand: int, seed: int) -> Any:
 
 
 def measure_hand(game: Any, blueprint: Any, searchers: list[Any], specs: list[str], hand: int,
-                 seed: int) -> list[dict[str, Any]]:
-    """Rows of hand ``hand`` for each searcher."""
+                 seed: int, measure: str = "gain") -> list[dict[str, Any]]:
+    """Rows of hand ``hand`` for each searcher: its gain against the blueprint (``measure="gain"``) or what a
+    river best response wins against it and against the blueprint (``"br"``)."""
     from agents.arena.exact_river import RiverBoard, river_value
     from search.cfr.nl_mirror import blueprint_ranges
     from search.cfr.nl_translate import walk_history
@@ -84,13 +89,19 @@ def measure_hand(game: Any, blueprint: Any, searchers: list[Any], specs: list[st
     start = river_start(game, blueprint, hand, seed)
     big = float(game.rules.big_blind)
     base = {"format": RECORD_FORMAT, "hand": hand, "seed": seed}
+    if measure == "br":
+        base["measure"] = "br"
     if start is None:
-        return [{**base, "key": _key(seed, hand, s), "agent": s, "river": False, "gain": 0.0, "seats": [0.0, 0.0],
-                 "pot": 0, "solves": 0, "seconds": 0.0, "pruned": 0.0} for s in specs]
+        return [{**base, "key": _key(seed, hand, s, measure), "agent": s, "river": False, "gain": 0.0,
+                 "seats": [0.0, 0.0], "pot": 0, "solves": 0, "seconds": 0.0, "pruned": 0.0} for s in specs]
     steps, _, _ = walk_history(blueprint.blueprint.tree, blueprint.rules, [list(x) for x in start.sequences],
                                blueprint.translator)
     ranges = blueprint_ranges(blueprint.blueprint, blueprint.source, steps, tuple(start.board))
     board = RiverBoard(start.board)
+    if measure == "br":
+        return [_best_responses(start, blueprint, agent, spec, ranges, board, big, {**base, "key": _key(
+            seed, hand, spec, measure), "agent": spec, "river": True, "pot": int(sum(start.spent))}) for spec, agent in
+            zip(specs, searchers)]
     blueprint.new_game(hand)
     reference = river_value(start, [blueprint, blueprint], ranges, MIN_SHARE, board)
     rows = []
@@ -108,6 +119,26 @@ def measure_hand(game: Any, blueprint: Any, searchers: list[Any], specs: list[st
                      "gain": float(np.mean(seats)), "seats": seats, "pot": int(sum(start.spent)),
                      "solves": agent.resolves - solves, "seconds": time.perf_counter() - began, "pruned": pruned})
     return rows
+
+
+def _best_responses(start: Any, blueprint: Any, agent: Any, spec: str, ranges: np.ndarray, board: Any, big: float,
+                    row: dict[str, Any]) -> dict[str, Any]:
+    """The best response's mbb against ``agent`` and against the blueprint, the agent in either seat."""
+    from agents.arena.exact_river import river_best_response
+
+    solves, began = agent.resolves, time.perf_counter()
+    against: dict[str, list[float]] = {"agent": [], "blueprint": []}
+    pruned = 0.0
+    for seat in (0, 1):
+        for name, player in (("agent", agent), ("blueprint", blueprint)):
+            player.new_game(row["hand"])
+            value = river_best_response(start, player, 1 - seat, ranges, min_share=MIN_SHARE, board=board)
+            against[name].append(value.value / big * 1000.0)
+            pruned += value.pruned
+    seats = [a - b for a, b in zip(against["agent"], against["blueprint"])]
+    return {**row, "gain": float(np.mean(seats)), "seats": seats, "br_agent": against["agent"],
+            "br_blueprint": against["blueprint"], "solves": agent.resolves - solves,
+            "seconds": time.perf_counter() - began, "pruned": pruned}
 
 
 def measure(args: argparse.Namespace, specs: list[str]) -> tuple[list[dict[str, Any]], int]:
@@ -134,12 +165,12 @@ def measure(args: argparse.Namespace, specs: list[str]) -> tuple[list[dict[str, 
     with log.open("a") as sink, tqdm(total=args.hands, desc="hands", unit="hand", file=sys.stderr,
                                      disable=args.json) as bar:
         for hand in range(args.hands):
-            keys = [_key(args.seed, hand, s) for s in specs]
+            keys = [_key(args.seed, hand, s, args.measure) for s in specs]
             if not all(k in done for k in keys):
                 if deadline is not None and time.time() > deadline:
                     break
                 todo = [(s, a) for s, a, k in zip(specs, searchers, keys) if k not in done]
-                new = measure_hand(game, blueprint, [a for _, a in todo], [s for s, _ in todo], hand, args.seed)
+                new = measure_hand(game, blueprint, [a for _, a in todo], [s for s, _ in todo], hand, args.seed, args.measure)
                 for row in new:
                     row["checkpoint"] = args.checkpoint
                     done[row["key"]] = row
@@ -176,6 +207,10 @@ def summarize(rows: list[dict[str, Any]], specs: list[str], stack: int, big_blin
                 "pruned_max": max((r["pruned"] for r in river), default=0.0)}
         # a pruned line changes a value by at most its share x the stack, in mbb
         cell["pruned_bound_mbb"] = cell["pruned_max"] * stack / big_blind * 1000.0
+        if river and "br_agent" in river[0]:
+            cell["br_agent_mbb"] = _mean_ci(np.array([np.mean(hands[h].get("br_agent", [0.0])) for h in sorted(hands)]))
+            cell["br_blueprint_mbb"] = _mean_ci(np.array([np.mean(hands[h].get("br_blueprint", [0.0]))
+                                                          for h in sorted(hands)]))
         if spec != specs[0]:
             common = sorted(set(by[specs[0]]) & set(hands))
             diff = np.array([hands[h]["gain"] - by[specs[0]][h]["gain"] for h in common])
@@ -192,6 +227,8 @@ def _fmt(ci: dict[str, Any] | None) -> str:
 
 
 def write_report(results: dict[str, Any], out: Path, provenance: RunInfo) -> dict[str, Any]:
+    if results["measure"] == "br":
+        return _write_br_report(results, out, provenance)
     report = Report(f"No-limit hold'em: river search against its blueprint, exact over the cards ({results['game']})")
     report.text(f"Blueprint `{results['checkpoint']}` against itself over {results['hands_played']} hands (seed "
                 f"{results['seed']}). At each hand that reaches the river, every agent takes each seat against "
@@ -228,6 +265,31 @@ def write_report(results: dict[str, Any], out: Path, provenance: RunInfo) -> dic
     return report.write(out, results, provenance)
 
 
+def _write_br_report(results: dict[str, Any], out: Path, provenance: RunInfo) -> dict[str, Any]:
+    from agents.arena.exact_river import BR_FRACTIONS
+
+    report = Report(f"No-limit hold'em: what a river best response wins against search and against the blueprint "
+                    f"({results['game']})")
+    sizes = ", ".join(f"{f:g}" for f in BR_FRACTIONS)
+    report.text(f"Blueprint `{results['checkpoint']}` against itself over {results['hands_played']} hands (seed "
+                f"{results['seed']}). At each hand that reaches the river, a player who knows the agent's strategy "
+                f"best-responds to it from that public state, hand by hand, with fold, check/call, raises of "
+                f"{sizes} pots and all-in (sizes on and off the blueprint's tree: the blueprint meets an off-tree "
+                f"size by translation, the searcher by re-solving), exactly over every pair of hands of the "
+                f"blueprint's ranges (`agents/arena/exact_river.py`), with the agent in either seat; the same "
+                f"against the blueprint itself. mbb/hand the best response wins (lower is less exploitable); hands "
+                f"that end before the river count 0. 95% intervals over hands.")
+    report.table(["agent", "hands (reaching the river)", "best response vs the blueprint", "vs the agent",
+                  "agent minus blueprint, paired", "re-solves per river hand", "s per re-solve",
+                  "pruned lines: bound (mbb)"],
+                 [[f"`{c['agent']}`", f"{c['hands']} ({c['river_hands']})", _fmt(c.get("br_blueprint_mbb")),
+                   _fmt(c.get("br_agent_mbb")), _fmt(c["gain_mbb"]), f"{c['solves_per_river_hand']:.1f}",
+                   f"{c['seconds_per_solve']:.2f}", f"{c['pruned_bound_mbb']:.2g}"] for c in results["cells"]])
+    if results.get("partial"):
+        report.text("**Partial**: the time limit stopped the run; the same command resumes from hands.jsonl.")
+    return report.write(out, results, provenance)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = CliParser(prog="python -m benchmarks.poker river", description=__doc__.split("\n\n", 1)[1],
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -237,6 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"a river searcher, repeatable; the first is the reference of the paired differences "
                              f"(default {DEFAULT_AGENT})")
     parser.add_argument("--hands", type=int, default=100, help="blueprint self-play hands (default 100)")
+    parser.add_argument("--measure", choices=["gain", "br"], default="gain",
+                        help="gain: each agent's exact river result against the blueprint (default); br: what a "
+                             "river best response wins against each agent and against the blueprint")
     parser.add_argument("--seed", type=int, default=0, help="seed of the deals (default 0)")
     parser.add_argument("--max-minutes", type=float, default=0.0, help="start no new hand after this (0: no limit)")
     parser.add_argument("--out", type=Path, default=Path("runs/benchmarks/nolimit-river"), help="report folder")
@@ -259,7 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     game = make_game(args.game)
     rows, hands_played = measure(args, specs)
     results = {"game": game.spec.name, "checkpoint": args.checkpoint, "seed": args.seed, "hands": args.hands,
-               "hands_played": hands_played, "agents": specs, "partial": hands_played < args.hands,
+               "hands_played": hands_played, "agents": specs, "measure": args.measure, "partial": hands_played < args.hands,
                "min_share": MIN_SHARE,
                **summarize(rows, specs, int(game.rules.stack), int(game.rules.big_blind))}
     out = write_report(results, args.out, provenance)

@@ -7,7 +7,7 @@ import zlib
 import numpy as np
 import pytest
 
-from agents.arena.exact_river import RiverBoard, river_value
+from agents.arena.exact_river import RiverBoard, river_best_response, river_value
 from games.core import State
 from games.registry import make_game
 from search.cfr.abstraction import COMBOS
@@ -118,3 +118,76 @@ def test_fold_and_showdown_pots_on_a_known_board() -> None:
     assert river_value(start, [Caller(), Caller()], ranges, board=table).value == pytest.approx(expected)
     with pytest.raises(ValueError, match="river"):
         river_value(make_game("holdem_nolimit").new_state(np.random.default_rng(0)), [Caller(), Caller()], ranges)
+
+
+def brute_force_response(state: State, agent: ScriptedAgent, me: int, hand: int, weights: dict[int, float]) -> float:
+    """The responder's best chips with hole combo ``hand``, summed over opponent hands weighted by
+    ``weights`` (their reach so far), scored by the game's own ``returns()``."""
+    if state.is_terminal():
+        total = 0.0
+        for other, w in weights.items():
+            dealt = state.copy()
+            hole = [COMBOS[hand].tolist(), COMBOS[other].tolist()]
+            dealt.hole = hole if me == 0 else hole[::-1]  # type: ignore[attr-defined]
+            total += w * float(dealt.returns()[me])
+        return total
+    if state.current_player == me:
+        best = -np.inf
+        legal = [int(a) for a in state.legal_actions()]
+        span = state.raise_range()  # type: ignore[attr-defined]
+        m = int(state.max_spent)  # type: ignore[attr-defined]
+        candidates = {a for a in legal if a <= CALL}
+        if span is not None:
+            candidates |= {min(max(int(round(m + f * 2 * m)), span[0]), span[1]) for f in (0.5, 0.75, 1.0, 2.0)}
+            candidates.add(span[1])
+        for a in candidates:
+            child = state.copy()
+            child.apply(a)
+            best = max(best, brute_force_response(child, agent, me, hand, weights))
+        return best
+    actions, probs = agent.hand_policy(state)
+    total = 0.0
+    for k, a in enumerate(actions):
+        child = state.copy()
+        child.apply(int(a))
+        total += brute_force_response(child, agent, me, hand, {h: w * probs[h, k] for h, w in weights.items()})
+    return total
+
+
+@pytest.mark.parametrize("me", [0, 1])
+def test_best_response_equals_brute_force(me: int) -> None:
+    start = river_state(5 + me)
+    rng = np.random.default_rng(7)
+    board = set(start.board)  # type: ignore[attr-defined]
+    free = [c for c in range(1326) if not set(COMBOS[c].tolist()) & board]
+    picked = rng.choice(free, size=8, replace=False)
+    ranges = np.zeros((2, 1326))
+    ranges[me, picked[:3]] = [1.0, 0.5, 0.2]
+    ranges[1 - me, picked[3:]] = rng.random(5) + 0.1
+    agent = ScriptedAgent(9)
+    total, mass = 0.0, 0.0
+    for h in picked[:3]:
+        weights = {int(o): ranges[1 - me, o] for o in picked[3:] if not set(COMBOS[o].tolist()) & set(COMBOS[h].tolist())}
+        total += ranges[me, h] * brute_force_response(start, agent, me, int(h), weights)
+        mass += ranges[me, h] * sum(weights.values())
+    exact = river_best_response(start, agent, me, ranges, min_share=0.0)
+    assert exact.value == pytest.approx(total / mass, rel=1e-9, abs=1e-9)
+
+
+def test_best_response_beats_any_fixed_strategy() -> None:
+    """A best responder with all-in among its sizes wins at least what a fold/call/all-in strategy wins."""
+    start = river_state(8)
+
+    class Shover:
+        def hand_policy(self, state: State) -> tuple[np.ndarray, np.ndarray]:
+            legal = [int(a) for a in state.legal_actions()]
+            actions = [a for a in legal if a <= CALL] + [max(legal)] * (max(legal) > CALL)
+            probs = np.random.default_rng(len(state.history)).random((1326, len(actions)))
+            return np.array(actions), probs / probs.sum(axis=1, keepdims=True)
+
+    ranges = np.ones((2, 1326))
+    agent = ScriptedAgent(11)
+    for me in (0, 1):
+        seats = [Shover(), agent] if me == 0 else [agent, Shover()]
+        fixed = river_value(start, seats, ranges, min_share=0.0).value * (1 if me == 0 else -1)
+        assert river_best_response(start, agent, me, ranges, min_share=0.0).value >= fixed - 1e-9

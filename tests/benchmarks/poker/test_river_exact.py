@@ -66,3 +66,21 @@ def test_river_agent_on_another_blueprint(capsys: pytest.CaptureFixture[str], tm
     assert run_cli(main, argv) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and str(other) in err
+
+
+def test_river_best_response_measure(tmp_path: Path) -> None:
+    out = tmp_path / "br"
+    argv = ["river", "--game", STRENGTH_GAME, "--checkpoint", str(strength_blueprint()), "--hands", "21",
+            "--agent", _spec(), "--measure", "br", "--out", str(out)]
+    assert run_cli(main, argv) == 0
+    saved = json.loads((out / "results.json").read_text())
+    assert saved["measure"] == "br" and saved["cells"][0]["river_hands"] == 1
+    rows = [json.loads(line) for line in (out / "hands.jsonl").read_text().splitlines()]
+    assert len(rows) == 21 and all(r["measure"] == "br" for r in rows)
+    river = next(r for r in rows if r["river"])
+    assert river["seats"] == pytest.approx([a - b for a, b in zip(river["br_agent"], river["br_blueprint"])])
+    # a best response wins at least what the blueprint wins against itself, which sums to 0 over both seats
+    assert sum(river["br_blueprint"]) >= -1e-6 and sum(river["br_agent"]) >= -1e-6
+    cell = saved["cells"][0]
+    assert cell["gain_mbb"]["mean"] == pytest.approx(cell["br_agent_mbb"]["mean"] - cell["br_blueprint_mbb"]["mean"])
+    assert "best response" in (out / "report.md").read_text()
