@@ -84,3 +84,43 @@ def test_river_best_response_measure(tmp_path: Path) -> None:
     cell = saved["cells"][0]
     assert cell["gain_mbb"]["mean"] == pytest.approx(cell["br_agent_mbb"]["mean"] - cell["br_blueprint_mbb"]["mean"])
     assert "best response" in (out / "report.md").read_text()
+
+
+def test_exact_river_value_is_the_mean_of_hands_played_from_there() -> None:
+    """From a real river state of the tiny blueprint, the searcher against the blueprint: the exact value
+    equals the mean result of 4,000 hands played on from there with hole cards drawn from the ranges (both
+    agents keep the solutions and translation draws of the exact walk, so they play the same strategies)."""
+    import numpy as np
+
+    from agents.arena.exact_river import river_value
+    from agents.cfr_nolimit import NoLimitBlueprintAgent
+    from benchmarks.poker.river_exact import make_searchers, river_start
+    from games.registry import make_game
+    from search.cfr.abstraction import COMBOS
+    from search.cfr.nl_mirror import blueprint_ranges
+    from search.cfr.nl_translate import walk_history
+
+    game = make_game(STRENGTH_GAME)
+    blueprint = NoLimitBlueprintAgent(game, str(strength_blueprint()), 0)
+    start = river_start(game, blueprint, 20, 0)
+    steps, _, _ = walk_history(blueprint.blueprint.tree, blueprint.rules, [list(x) for x in start.sequences],
+                               blueprint.translator)
+    ranges = blueprint_ranges(blueprint.blueprint, blueprint.source, steps, tuple(start.board))
+    searcher = make_searchers(game, [_spec()], str(strength_blueprint()))[0]
+    searcher.new_game(1)
+    blueprint.new_game(1)
+    exact = river_value(start, [blueprint, searcher], ranges, min_share=0.0).value
+    rng = np.random.default_rng(3)
+    p = [r / r.sum() for r in ranges]
+    results = []
+    while len(results) < 4000:
+        h0, h1 = rng.choice(1326, p=p[0]), rng.choice(1326, p=p[1])
+        if set(COMBOS[h0].tolist()) & set(COMBOS[h1].tolist()):
+            continue  # the pair shares a card: never dealt together
+        state = start.copy()
+        state.hole = [COMBOS[h0].tolist(), COMBOS[h1].tolist()]
+        while not state.is_terminal():
+            state.apply((blueprint, searcher)[state.current_player].act(state))
+        results.append(state.returns()[0])
+    played = np.array(results)
+    assert abs(played.mean() - exact) < 4.5 * played.std() / np.sqrt(len(played))
