@@ -99,9 +99,12 @@ def measure_hand(game: Any, blueprint: Any, searchers: list[Any], specs: list[st
     ranges = blueprint_ranges(blueprint.blueprint, blueprint.source, steps, tuple(start.board))
     board = RiverBoard(start.board)
     if measure == "br":
-        return [_best_responses(start, blueprint, agent, spec, ranges, board, big, {**base, "key": _key(
-            seed, hand, spec, measure), "agent": spec, "river": True, "pot": int(sum(start.spent))}) for spec, agent in
-            zip(specs, searchers)]
+        rows = []
+        for spec, agent in zip(specs, searchers):
+            row = {**base, "key": _key(seed, hand, spec, measure), "agent": spec, "river": True,
+                   "pot": int(sum(start.spent))}
+            rows.append(_best_responses(start, blueprint, agent, ranges, board, big, row))
+        return rows
     blueprint.new_game(hand)
     reference = river_value(start, [blueprint, blueprint], ranges, MIN_SHARE, board)
     rows = []
@@ -121,7 +124,7 @@ def measure_hand(game: Any, blueprint: Any, searchers: list[Any], specs: list[st
     return rows
 
 
-def _best_responses(start: Any, blueprint: Any, agent: Any, spec: str, ranges: np.ndarray, board: Any, big: float,
+def _best_responses(start: Any, blueprint: Any, agent: Any, ranges: np.ndarray, board: Any, big: float,
                     row: dict[str, Any]) -> dict[str, Any]:
     """The best response's mbb against ``agent`` and against the blueprint, the agent in either seat."""
     from agents.arena.exact_river import river_best_response
