@@ -89,8 +89,8 @@ def measure_hand(game: Any, blueprint: Any, searchers: list[Any], specs: list[st
     start = river_start(game, blueprint, hand, seed)
     big = float(game.rules.big_blind)
     base = {"format": RECORD_FORMAT, "hand": hand, "seed": seed}
-    if measure == "br":
-        base["measure"] = "br"
+    if measure != "gain":
+        base["measure"] = measure
     if start is None:
         return [{**base, "key": _key(seed, hand, s, measure), "agent": s, "river": False, "gain": 0.0,
                  "seats": [0.0, 0.0], "pot": 0, "solves": 0, "seconds": 0.0, "pruned": 0.0} for s in specs]
@@ -98,12 +98,12 @@ def measure_hand(game: Any, blueprint: Any, searchers: list[Any], specs: list[st
                                blueprint.translator)
     ranges = blueprint_ranges(blueprint.blueprint, blueprint.source, steps, tuple(start.board))
     board = RiverBoard(start.board)
-    if measure == "br":
+    if measure != "gain":
         rows = []
         for spec, agent in zip(specs, searchers):
             row = {**base, "key": _key(seed, hand, spec, measure), "agent": spec, "river": True,
                    "pot": int(sum(start.spent))}
-            rows.append(_best_responses(start, blueprint, agent, ranges, board, big, row))
+            rows.append(_best_responses(start, blueprint, agent, ranges, board, big, row, br_fractions(measure)))
         return rows
     blueprint.new_game(hand)
     reference = river_value(start, [blueprint, blueprint], ranges, MIN_SHARE, board)
@@ -124,8 +124,26 @@ def measure_hand(game: Any, blueprint: Any, searchers: list[Any], specs: list[st
     return rows
 
 
+def br_fractions(measure: str) -> tuple[float, ...]:
+    """The best responder's raise sizes (pot fractions) of ``--measure br`` or ``br:F1,F2,...``."""
+    from agents.arena.exact_river import BR_FRACTIONS
+
+    if measure == "br":
+        return BR_FRACTIONS
+    try:
+        if not measure.startswith("br:"):
+            raise ValueError
+        out = tuple(float(x) for x in measure[3:].split(","))
+        if not out or not all(math.isfinite(f) and 0.0 < f <= 100.0 for f in out):
+            raise ValueError
+    except ValueError:
+        raise InputError(f"--measure must be gain, br or br:F1,F2,... (pot fractions in (0, 100]); "
+                         f"got '{measure}'") from None
+    return out
+
+
 def _best_responses(start: Any, blueprint: Any, agent: Any, ranges: np.ndarray, board: Any, big: float,
-                    row: dict[str, Any]) -> dict[str, Any]:
+                    row: dict[str, Any], fractions: tuple[float, ...]) -> dict[str, Any]:
     """The best response's mbb against ``agent`` and against the blueprint, the agent in either seat."""
     from agents.arena.exact_river import river_best_response
 
@@ -135,7 +153,7 @@ def _best_responses(start: Any, blueprint: Any, agent: Any, ranges: np.ndarray, 
     for seat in (0, 1):
         for name, player in (("agent", agent), ("blueprint", blueprint)):
             player.new_game(row["hand"])
-            value = river_best_response(start, player, 1 - seat, ranges, min_share=MIN_SHARE, board=board)
+            value = river_best_response(start, player, 1 - seat, ranges, fractions, MIN_SHARE, board)
             against[name].append(value.value / big * 1000.0)
             pruned += value.pruned
     seats = [a - b for a, b in zip(against["agent"], against["blueprint"])]
@@ -230,7 +248,7 @@ def _fmt(ci: dict[str, Any] | None) -> str:
 
 
 def write_report(results: dict[str, Any], out: Path, provenance: RunInfo) -> dict[str, Any]:
-    if results["measure"] == "br":
+    if results["measure"] != "gain":
         return _write_br_report(results, out, provenance)
     report = Report(f"No-limit hold'em: river search against its blueprint, exact over the cards ({results['game']})")
     report.text(f"Blueprint `{results['checkpoint']}` against itself over {results['hands_played']} hands (seed "
@@ -269,11 +287,9 @@ def write_report(results: dict[str, Any], out: Path, provenance: RunInfo) -> dic
 
 
 def _write_br_report(results: dict[str, Any], out: Path, provenance: RunInfo) -> dict[str, Any]:
-    from agents.arena.exact_river import BR_FRACTIONS
-
     report = Report(f"No-limit hold'em: what a river best response wins against search and against the blueprint "
                     f"({results['game']})")
-    sizes = ", ".join(f"{f:g}" for f in BR_FRACTIONS)
+    sizes = ", ".join(f"{f:g}" for f in br_fractions(results["measure"]))
     report.text(f"Blueprint `{results['checkpoint']}` against itself over {results['hands_played']} hands (seed "
                 f"{results['seed']}). At each hand that reaches the river, a player who knows the agent's strategy "
                 f"best-responds to it from that public state, hand by hand, with fold, check/call, raises of "
@@ -302,9 +318,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"a river searcher, repeatable; the first is the reference of the paired differences "
                              f"(default {DEFAULT_AGENT})")
     parser.add_argument("--hands", type=int, default=100, help="blueprint self-play hands (default 100)")
-    parser.add_argument("--measure", choices=["gain", "br"], default="gain",
+    parser.add_argument("--measure", default="gain",
                         help="gain: each agent's exact river result against the blueprint (default); br: what a "
-                             "river best response wins against each agent and against the blueprint")
+                             "river best response wins against each agent and against the blueprint, raising 0.5, "
+                             "0.75, 1 and 2 pots or all-in; br:F1,F2,...: with those pot fractions (and all-in)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the deals (default 0)")
     parser.add_argument("--max-minutes", type=float, default=0.0, help="start no new hand after this (0: no limit)")
     parser.add_argument("--out", type=Path, default=Path("runs/benchmarks/nolimit-river"), help="report folder")
@@ -319,6 +336,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from search.cfr.nl_blueprint import load_checkpoint
 
     specs = list(dict.fromkeys(args.agent or [DEFAULT_AGENT]))
+    if args.measure != "gain":
+        br_fractions(args.measure)  # a malformed size list fails before any work
     if args.hands < 1:
         raise InputError(f"--hands must be >= 1; got {args.hands}")
     if not math.isfinite(args.max_minutes) or args.max_minutes < 0:

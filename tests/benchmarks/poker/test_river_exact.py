@@ -49,7 +49,8 @@ def test_river_report_and_resume(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 @pytest.mark.parametrize("extra, message", [
     (["--hands", "0"], "--hands"), (["--max-minutes", "nan"], "--max-minutes"),
-    (["--checkpoint", "missing.npz"], "missing.npz"),
+    (["--checkpoint", "missing.npz"], "missing.npz"), (["--measure", "br:0,1"], "--measure"),
+    (["--measure", "bluff"], "--measure"),
     (["--agent", "subgame:checkpoint={bp},street=2,iters=5"], "river"), (["--agent", "cfr:checkpoint={bp}"], "river")])
 def test_river_bad_input(extra: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     extra = [x.replace("{bp}", str(strength_blueprint())) for x in extra]
@@ -84,6 +85,12 @@ def test_river_best_response_measure(tmp_path: Path) -> None:
     cell = saved["cells"][0]
     assert cell["gain_mbb"]["mean"] == pytest.approx(cell["br_agent_mbb"]["mean"] - cell["br_blueprint_mbb"]["mean"])
     assert "best response" in (out / "report.md").read_text()
+    # on-tree sizes only (the tiny blueprint's 0.5 and 1 pot): new rows beside the others, fewer options
+    assert run_cli(main, argv[:-2] + ["--measure", "br:0.5,1", "--out", str(out)]) == 0
+    on_tree = [json.loads(line) for line in (out / "hands.jsonl").read_text().splitlines()][21:]
+    assert len(on_tree) == 21 and all(r["measure"] == "br:0.5,1" for r in on_tree)
+    river_on = next(r for r in on_tree if r["river"])
+    assert sum(river_on["br_blueprint"]) <= sum(river["br_blueprint"]) + 1e-6  # fewer sizes: no more to win
 
 
 def test_exact_river_value_is_the_mean_of_hands_played_from_there() -> None:
