@@ -14,7 +14,7 @@ subgames are kept for the agent's life: the composed strategy is a function of t
 so later hands reuse them.
 
 On ``holdem_nolimit`` the agent is :mod:`agents.subgame_nolimit` (nested safe subgame solving with real
-cards from the turn on, ``subgame:checkpoint=PATH,seconds=5``).
+cards from the river on by default, ``subgame:checkpoint=PATH,seconds=5``; ``street=2`` from the turn).
 """
 from __future__ import annotations
 
@@ -64,8 +64,9 @@ class SubgameOptions:
     """holdem_nolimit: the blueprint checkpoint (.npz; default models/nolimit/blueprint.npz)."""
     seconds: float = 5.0
     """holdem_nolimit: time limit per decision (0 = none; ``iters`` bounds the iterations as well)."""
-    street: int = 2
-    """holdem_nolimit: first betting round that is re-solved (2 = turn, 3 = river; 1 = flop, slow)."""
+    street: int = 3
+    """holdem_nolimit: first betting round that is re-solved (3 = river; 2 = turn, slower and at 5 s still
+    far from converged: measured losing to the blueprint, docs/results/nolimit; 1 = flop, slow)."""
     estimate: float = 0.05
     """holdem_nolimit: weight of the opponent's estimated range beside the safe gadget (0 = the gadget alone;
     see :class:`search.cfr.nl_nested.ResolveSettings`)."""
@@ -156,5 +157,6 @@ def _build(game: Game, options: SubgameOptions, seed: int) -> Agent:
 AGENT = AgentKind(name="subgame", options=SubgameOptions, build=_build,
                   help="CFR subgame solving on a blueprint: blueprint=100, iters=1000, depth=0, horizon=game|round, "
                        "every=0, first=1, safe=1, leaf=blueprint|net:PATH (Leduc, horizon=round), leaf_every=1 "
-                       "(holdem_limit: river re-solving, buckets=8; holdem_nolimit: nested safe solving from the turn, "
-                       "checkpoint=PATH, seconds=5, iters=1000, street=2, safe=1, estimate=0.05)")
+                       "(holdem_limit: river re-solving, buckets=8; holdem_nolimit: nested safe solving from the river, "
+                       "checkpoint=PATH, seconds=5, iters=1000, street=3 (2 = turn), safe=1, estimate=0.05, "
+                       "sizes=fine|blueprint)")

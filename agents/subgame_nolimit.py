@@ -1,6 +1,6 @@
 """No-limit hold'em with nested safe subgame solving: ``subgame:checkpoint=PATH,seconds=5`` on ``holdem_nolimit``.
 
-Before round ``street`` (default 2, the turn) the agent plays its blueprint like ``cfr:`` (translation
+Before round ``street`` (default 3, the river; 2 = the turn) the agent plays its blueprint like ``cfr:`` (translation
 included). From then on, at each of its decisions it re-solves the rest of the hand from the current state
 with real cards (:mod:`search.cfr.nl_nested`): the previous solution of the hand (or, at the first
 decision, the blueprint mirrored onto real cards from the start of the street, ranges by Bayes' rule along
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 class NoLimitSubgameAgent(NoLimitBlueprintAgent):
     """The blueprint before ``street``; nested safe re-solving at every decision from then on."""
 
-    def __init__(self, game: Game, checkpoint: str, seed: int, settings: ResolveSettings | None, street: int = 2,
+    def __init__(self, game: Game, checkpoint: str, seed: int, settings: ResolveSettings | None, street: int = 3,
                  translation: Translation = "pseudo_harmonic", cache: str = "") -> None:
         super().__init__(game, checkpoint, seed, translation, cache)
         self.settings = settings

@@ -62,7 +62,7 @@ def test_blueprint_agent_reads_its_blueprint_and_translates(game) -> None:  # no
 
 
 def test_subgame_agent_resolves_from_the_turn_and_inserts_off_tree_bets(game) -> None:  # noqa: ANN001
-    spec = f"subgame:checkpoint={strength_blueprint()},iters=40,seconds=0,chance_samples=6,threads=1"
+    spec = f"subgame:checkpoint={strength_blueprint()},street=2,iters=40,seconds=0,chance_samples=6,threads=1"
     agent = make_agent(spec, game, seed=0)
     flop = dealt(game, "As Ad Kh Kd 2c 7d 9s", "c c | c")
     assert agent.hand_policy(flop)[0].tolist() == agent.__class__.__mro__[1].hand_policy(agent, flop)[0].tolist()
