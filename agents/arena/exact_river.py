@@ -79,16 +79,22 @@ def river_value(start: State, agents: Sequence[RangeAgent], ranges: np.ndarray, 
                 board: RiverBoard | None = None) -> RiverValue:
     """Player 0's exact expected chips from river decision ``start`` when player ``p`` plays ``agents[p]``
     and the hole cards are distributed as ``ranges [2, 1326]`` (any scale)."""
+    table, reach, root = _root(start, ranges, board)
+    walk = _Walk(agents, table, min_share * root)
+    total = walk.value(start, reach)
+    return RiverValue(total / root, walk.pruned / root, walk.decisions)
+
+
+def _root(start: State, ranges: np.ndarray, board: RiverBoard | None) -> tuple[RiverBoard, np.ndarray, float]:
+    """(the board's pair tables, both reaches over its hands, their pair mass) at river decision ``start``."""
     if int(start.round) != 3 or start.is_terminal():  # type: ignore[attr-defined]
-        raise ValueError("river_value starts at a decision on the river")
+        raise ValueError("the exact river walk starts at a decision on the river")
     table = board if board is not None else RiverBoard(start.board)  # type: ignore[attr-defined]
     reach = np.asarray(ranges, dtype=np.float64)[:, table.combos]
     root = table.mass(reach)
     if not root > 0.0:
         raise ValueError("the ranges leave no pair of hands")
-    walk = _Walk(agents, table, min_share * root)
-    total = walk.value(start, reach)
-    return RiverValue(total / root, walk.pruned / root, walk.decisions)
+    return table, reach, root
 
 
 BR_FRACTIONS = (0.5, 0.75, 1.0, 2.0)
@@ -101,13 +107,7 @@ def river_best_response(start: State, agent: RangeAgent, responder: int, ranges:
     """``responder``'s exact expected chips from river decision ``start`` when it best-responds, hand by hand,
     to ``agent`` (playing the other seat), with fold, check/call, raises of ``fractions`` of the pot and
     all-in; hole cards distributed as ``ranges [2, 1326]``."""
-    if int(start.round) != 3 or start.is_terminal():  # type: ignore[attr-defined]
-        raise ValueError("river_best_response starts at a decision on the river")
-    table = board if board is not None else RiverBoard(start.board)  # type: ignore[attr-defined]
-    reach = np.asarray(ranges, dtype=np.float64)[:, table.combos]
-    root = table.mass(reach)
-    if not root > 0.0:
-        raise ValueError("the ranges leave no pair of hands")
+    table, reach, root = _root(start, ranges, board)
     walk = _Response(agent, responder, tuple(fractions), table, min_share * float(reach[1 - responder].sum()))
     values = walk.values(start, reach[1 - responder])
     return RiverValue(float(reach[responder] @ values) / root, walk.pruned / float(reach[1 - responder].sum()),

@@ -36,9 +36,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from agents.arena.stats import normal_interval  # noqa: E402
 from agents.flags import CliParser  # noqa: E402
 from agents.provenance import RunInfo  # noqa: E402
+from benchmarks.poker.exact_records import mean_ci, read_records  # noqa: E402
 from benchmarks.report import Report  # noqa: E402
 from games.core import InputError  # noqa: E402
 from games.registry import make_game  # noqa: E402
@@ -170,15 +170,7 @@ def measure(args: argparse.Namespace, specs: list[str]) -> tuple[list[dict[str, 
     searchers = make_searchers(game, specs, args.checkpoint)
     args.out.mkdir(parents=True, exist_ok=True)
     log = args.out / "hands.jsonl"
-    done: dict[str, dict[str, Any]] = {}
-    if log.exists():
-        for line in log.read_text().splitlines():
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:  # a line cut by a crash: measured again
-                continue
-            if row.get("format") == RECORD_FORMAT and row.get("checkpoint") == args.checkpoint:
-                done[row["key"]] = row
+    done = read_records(log, RECORD_FORMAT, args.checkpoint)
     blueprint = NoLimitBlueprintAgent(game, args.checkpoint, args.seed)
     deadline = time.time() + 60.0 * args.max_minutes if args.max_minutes else None
     rows: list[dict[str, Any]] = []
@@ -203,12 +195,6 @@ def measure(args: argparse.Namespace, specs: list[str]) -> tuple[list[dict[str, 
     return rows, completed
 
 
-def _mean_ci(values: np.ndarray) -> dict[str, Any]:
-    n = int(values.shape[0])
-    mean = float(values.mean()) if n else float("nan")
-    se = float(values.std(ddof=1) / math.sqrt(n)) if n > 1 else float("nan")
-    return {"mean": mean, "ci95": list(normal_interval(mean, se)), "n": n}
-
 
 def summarize(rows: list[dict[str, Any]], specs: list[str], stack: int, big_blind: int) -> dict[str, Any]:
     """Per agent: gain per hand and per river hand, by seat; each agent minus the first, paired by hand."""
@@ -219,23 +205,23 @@ def summarize(rows: list[dict[str, Any]], specs: list[str], stack: int, big_blin
         gain = np.array([hands[h]["gain"] for h in sorted(hands)])
         river = [r for r in hands.values() if r["river"]]
         solves = sum(r["solves"] for r in river)
-        cell = {"agent": spec, "hands": len(hands), "river_hands": len(river), "gain_mbb": _mean_ci(gain),
-                "gain_per_river_hand": _mean_ci(np.array([r["gain"] for r in river])),
-                "seat0": _mean_ci(np.array([hands[h]["seats"][0] for h in sorted(hands)])),
-                "seat1": _mean_ci(np.array([hands[h]["seats"][1] for h in sorted(hands)])),
+        cell = {"agent": spec, "hands": len(hands), "river_hands": len(river), "gain_mbb": mean_ci(gain),
+                "gain_per_river_hand": mean_ci(np.array([r["gain"] for r in river])),
+                "seat0": mean_ci(np.array([hands[h]["seats"][0] for h in sorted(hands)])),
+                "seat1": mean_ci(np.array([hands[h]["seats"][1] for h in sorted(hands)])),
                 "solves_per_river_hand": solves / len(river) if river else 0.0,
                 "seconds_per_solve": sum(r["seconds"] for r in river) / solves if solves else 0.0,
                 "pruned_max": max((r["pruned"] for r in river), default=0.0)}
         # a pruned line changes a value by at most its share x the stack, in mbb
         cell["pruned_bound_mbb"] = cell["pruned_max"] * stack / big_blind * 1000.0
         if river and "br_agent" in river[0]:
-            cell["br_agent_mbb"] = _mean_ci(np.array([np.mean(hands[h].get("br_agent", [0.0])) for h in sorted(hands)]))
-            cell["br_blueprint_mbb"] = _mean_ci(np.array([np.mean(hands[h].get("br_blueprint", [0.0]))
+            cell["br_agent_mbb"] = mean_ci(np.array([np.mean(hands[h].get("br_agent", [0.0])) for h in sorted(hands)]))
+            cell["br_blueprint_mbb"] = mean_ci(np.array([np.mean(hands[h].get("br_blueprint", [0.0]))
                                                           for h in sorted(hands)]))
         if spec != specs[0]:
             common = sorted(set(by[specs[0]]) & set(hands))
             diff = np.array([hands[h]["gain"] - by[specs[0]][h]["gain"] for h in common])
-            cell["minus_first_mbb"] = _mean_ci(diff)
+            cell["minus_first_mbb"] = mean_ci(diff)
         cells.append(cell)
     return {"cells": cells}
 

@@ -31,9 +31,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from agents.arena.stats import normal_interval  # noqa: E402
 from agents.flags import CliParser  # noqa: E402
 from agents.provenance import RunInfo  # noqa: E402
+from benchmarks.poker.exact_records import mean_ci, read_records  # noqa: E402
 from benchmarks.report import Report  # noqa: E402
 from games.core import InputError  # noqa: E402
 from games.registry import make_game  # noqa: E402
@@ -116,15 +116,7 @@ def measure(args: argparse.Namespace, modes: list[Any], iters: list[int]) -> tup
 
     args.out.mkdir(parents=True, exist_ok=True)
     log = args.out / "spots.jsonl"
-    done: dict[str, dict[str, Any]] = {}
-    if log.exists():
-        for line in log.read_text().splitlines():
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:  # a line cut by a crash: measured again
-                continue
-            if row.get("format") == RECORD_FORMAT and row.get("checkpoint") == args.checkpoint:
-                done[row["key"]] = row
+    done = read_records(log, RECORD_FORMAT, args.checkpoint)
     game = make_game(args.game)
     agent = NoLimitBlueprintAgent(game, args.checkpoint, args.seed)
     deadline = time.time() + 60.0 * args.max_minutes if args.max_minutes else None
@@ -162,12 +154,6 @@ def measure(args: argparse.Namespace, modes: list[Any], iters: list[int]) -> tup
     return rows, completed
 
 
-def _mean_ci(values: np.ndarray) -> dict[str, Any]:
-    n = int(values.shape[0])
-    mean = float(values.mean()) if n else float("nan")
-    se = float(values.std(ddof=1) / math.sqrt(n)) if n > 1 else float("nan")
-    return {"mean": mean, "ci95": list(normal_interval(mean, se)), "n": n}
-
 
 def summarize(rows: list[dict[str, Any]], modes: list[Any], iters: list[int], big_blind: int,
               hands: int) -> dict[str, Any]:
@@ -189,7 +175,7 @@ def summarize(rows: list[dict[str, Any]], modes: list[Any], iters: list[int], bi
             gain = np.array([v["gain"] for v in vals]) * mbb
             pots = np.array([v["gain"] / v["pot"] for v in vals])
             cell = {"mode": m.name, "iters": it, "spots": len(vals),
-                    "gain_mbb": _mean_ci(gain), "gain_pots": _mean_ci(pots),
+                    "gain_mbb": mean_ci(gain), "gain_pots": mean_ci(pots),
                     "gain_mbb_per_hand": float(gain.sum() / hands) if hands else float("nan"),
                     "exploit_blueprint_mbb": float(np.mean([v["exploit_blueprint"] for v in vals]) * mbb),
                     "exploit_solution_mbb": float(np.mean([v["exploit_solution"] for v in vals]) * mbb),
@@ -202,7 +188,7 @@ def summarize(rows: list[dict[str, Any]], modes: list[Any], iters: list[int], bi
             common = sorted(set(ref) & set(spots))
             if m.name != first and common:
                 diff = np.array([spots[k]["gain"] - ref[k]["gain"] for k in common]) * mbb
-                cell["minus_first_mbb"] = _mean_ci(diff)
+                cell["minus_first_mbb"] = mean_ci(diff)
             cells.append(cell)
     return {"cells": cells, "first_mode": first}
 
