@@ -38,7 +38,7 @@ from tqdm import tqdm  # noqa: E402
 
 from agents.flags import CliParser  # noqa: E402
 from agents.provenance import RunInfo  # noqa: E402
-from benchmarks.poker.exact_records import mean_ci, read_records  # noqa: E402
+from benchmarks.poker.exact_records import add_run_arguments, mean_ci, read_records  # noqa: E402
 from benchmarks.report import Report  # noqa: E402
 from games.core import InputError  # noqa: E402
 from games.registry import make_game  # noqa: E402
@@ -308,10 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="gain: each agent's exact river result against the blueprint (default); br: what a "
                              "river best response wins against each agent and against the blueprint, raising 0.5, "
                              "0.75, 1 and 2 pots or all-in; br:F1,F2,...: with those pot fractions (and all-in)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the deals (default 0)")
-    parser.add_argument("--max-minutes", type=float, default=0.0, help="start no new hand after this (0: no limit)")
-    parser.add_argument("--out", type=Path, default=Path("runs/benchmarks/nolimit-river"), help="report folder")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_run_arguments(parser, "hand", "runs/benchmarks/nolimit-river")
     return parser
 
 

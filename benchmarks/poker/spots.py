@@ -33,7 +33,7 @@ from tqdm import tqdm  # noqa: E402
 
 from agents.flags import CliParser  # noqa: E402
 from agents.provenance import RunInfo  # noqa: E402
-from benchmarks.poker.exact_records import mean_ci, read_records  # noqa: E402
+from benchmarks.poker.exact_records import add_run_arguments, mean_ci, read_records  # noqa: E402
 from benchmarks.report import Report  # noqa: E402
 from games.core import InputError  # noqa: E402
 from games.registry import make_game  # noqa: E402
@@ -264,10 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "the first is the reference of the paired differences")
     parser.add_argument("--chance-samples", type=int, default=12, help="turn spots: river cards per iteration")
     parser.add_argument("--threads", type=int, default=1, help="numba threads of the solver (default 1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the deals (default 0)")
-    parser.add_argument("--max-minutes", type=float, default=0.0, help="start no new spot after this (0: no limit)")
-    parser.add_argument("--out", type=Path, default=Path("runs/benchmarks/nolimit-spots"), help="report folder")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_run_arguments(parser, "spot", "runs/benchmarks/nolimit-spots")
     return parser
 
 
