@@ -8,7 +8,8 @@ else ``spawn``: torch and numba are not fork-safe) or in this process when ``wor
 
 * Each process keeps the agents of the pairing it played last and reuses them (``reset()`` between
   games); a task of another pairing closes them and builds new ones. Submitting tasks pairing by pairing
-  therefore builds each pairing's agents about once per process.
+  therefore builds each pairing's agents about once per process. The pool gets a few games per worker at a
+  time, more as they finish.
 * Worker processes run torch (if an agent imports it), OpenMP and numba with one thread each, so that
   ``workers`` processes use ``workers`` cores.
 * A game that fails raises :class:`GameFailedError` naming the pairing, game and seed, after the games
@@ -24,16 +25,19 @@ random stream (``random``, rollouts) give the same records for the same tasks wi
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.util
 import os
 import signal
 import sys
+import threading
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Protocol, Sequence, TypeVar, overload
+from typing import Any, Callable, Generic, Iterator, Protocol, Sequence, TypeVar, overload
 
 import numpy as np
 from tqdm import tqdm
@@ -249,36 +253,71 @@ def _run_here(tasks: Sequence[GameTask], sink: Sink) -> None:
         cache.close()
 
 
+IN_FLIGHT_PER_WORKER = 2
+"""Games submitted to the pool per worker at a time (more are submitted as these finish)."""
+POLL_S = 0.2
+"""Seconds between checks for Ctrl-C while games are in flight."""
+
+
+@contextlib.contextmanager
+def _deferred_interrupt() -> Iterator[Callable[[], bool]]:
+    """Within the block, Ctrl-C sets a flag (read by the yielded call) instead of raising at once.
+
+    ``concurrent.futures.wait`` takes every future's lock in turn; a KeyboardInterrupt raised between two
+    of those acquisitions leaves some locked for good, and the pool's manager thread then hangs on them at
+    exit (seen in CI: the command printed its message and never ended). The loop raises KeyboardInterrupt
+    itself between waits instead. Where SIGINT is not Python's default handler (ignored, a caller's own
+    handler, not the main thread) nothing changes and the flag stays unset."""
+    hit: list[bool] = []
+    main = threading.current_thread() is threading.main_thread()
+    before = signal.getsignal(signal.SIGINT) if main else None
+    if before is not signal.default_int_handler:
+        yield lambda: False
+        return
+    signal.signal(signal.SIGINT, lambda signum, frame: hit.append(True))
+    try:
+        yield lambda: bool(hit)
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 def _run_pool(tasks: Sequence[GameTask], sink: Sink, workers: int) -> None:
     context = multiprocessing.get_context(_start_method())
     if context.get_start_method() == "forkserver":  # workers fork from a server that imported us once
         context.set_forkserver_preload([__name__])
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker)
-    futures: dict[Future[GameRecord], GameTask] = {executor.submit(_worker_play, t): t for t in tasks}
-    handed: set[Future[GameRecord]] = set()
+    waiting = deque(tasks)  # submitted in order, a few per worker at a time
+    futures: dict[Future[GameRecord], GameTask] = {}  # submitted and not yet handed over
+
+    def top_up() -> None:
+        while waiting and len(futures) < IN_FLIGHT_PER_WORKER * workers:
+            task = waiting.popleft()
+            futures[executor.submit(_worker_play, task)] = task
 
     def hand_over_finished() -> None:
-        for future, task in futures.items():
-            if future not in handed and future.done() and not future.cancelled() and future.exception() is None:
-                handed.add(future)
-                sink(task, future.result())
+        for future in [f for f in futures if f.done() and not f.cancelled() and f.exception() is None]:
+            sink(futures.pop(future), future.result())
 
     try:
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            hand_over_finished()
-            failed = [f for f in done if f.exception() is not None]
-            if failed:
-                first = failed[0]
-                executor.shutdown(wait=True, cancel_futures=True)  # games in progress finish
+        with _deferred_interrupt() as interrupted:
+            top_up()
+            while futures:
+                done, _ = wait(list(futures), timeout=POLL_S, return_when=FIRST_COMPLETED)
+                if interrupted():
+                    raise KeyboardInterrupt
                 hand_over_finished()
-                error = first.exception()
-                if isinstance(error, BrokenProcessPool):
-                    raise GameFailedError(f"a worker process died while playing {futures[first].describe()} "
-                                          f"({error})") from error
-                assert error is not None
-                raise error
+                failed = [f for f in done if f.exception() is not None]
+                if failed:
+                    first = failed[0]
+                    executor.shutdown(wait=True, cancel_futures=True)  # games in progress finish
+                    hand_over_finished()
+                    error = first.exception()
+                    if isinstance(error, BrokenProcessPool):
+                        raise GameFailedError(f"a worker process died while playing {futures[first].describe()} "
+                                              f"({error})") from error
+                    assert error is not None
+                    raise error
+                top_up()
     except KeyboardInterrupt:
         _terminate(executor)
         hand_over_finished()
