@@ -25,19 +25,17 @@ random stream (``random``, rollouts) give the same records for the same tasks wi
 """
 from __future__ import annotations
 
-import contextlib
 import logging
 import multiprocessing
 import multiprocessing.util
 import os
 import signal
 import sys
-import threading
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Iterator, Protocol, Sequence, TypeVar, overload
+from typing import Any, Callable, Generic, Protocol, Sequence, TypeVar, overload
 
 import numpy as np
 from tqdm import tqdm
@@ -47,6 +45,7 @@ from agents.arena.match import play_game
 from agents.arena.openings import random_opening
 from agents.arena.records import GameRecord
 from agents.registry import make_agent
+from benchmarks.interrupts import POLL_S, deferred_interrupt
 from games.core import Game
 from games.registry import make_game
 
@@ -255,30 +254,6 @@ def _run_here(tasks: Sequence[GameTask], sink: Sink) -> None:
 
 IN_FLIGHT_PER_WORKER = 2
 """Games submitted to the pool per worker at a time (more are submitted as these finish)."""
-POLL_S = 0.2
-"""Seconds between checks for Ctrl-C while games are in flight."""
-
-
-@contextlib.contextmanager
-def _deferred_interrupt() -> Iterator[Callable[[], bool]]:
-    """Within the block, Ctrl-C sets a flag (read by the yielded call) instead of raising at once.
-
-    ``concurrent.futures.wait`` takes every future's lock in turn; a KeyboardInterrupt raised between two
-    of those acquisitions leaves some locked for good, and the pool's manager thread then hangs on them at
-    exit (seen in CI: the command printed its message and never ended). The loop raises KeyboardInterrupt
-    itself between waits instead. Where SIGINT is not Python's default handler (ignored, a caller's own
-    handler, not the main thread) nothing changes and the flag stays unset."""
-    hit: list[bool] = []
-    main = threading.current_thread() is threading.main_thread()
-    before = signal.getsignal(signal.SIGINT) if main else None
-    if before is not signal.default_int_handler:
-        yield lambda: False
-        return
-    signal.signal(signal.SIGINT, lambda signum, frame: hit.append(True))
-    try:
-        yield lambda: bool(hit)
-    finally:
-        signal.signal(signal.SIGINT, before)
 
 
 def _run_pool(tasks: Sequence[GameTask], sink: Sink, workers: int) -> None:
@@ -299,7 +274,7 @@ def _run_pool(tasks: Sequence[GameTask], sink: Sink, workers: int) -> None:
             sink(futures.pop(future), future.result())
 
     try:
-        with _deferred_interrupt() as interrupted:
+        with deferred_interrupt() as interrupted:
             top_up()
             while futures:
                 done, _ = wait(list(futures), timeout=POLL_S, return_when=FIRST_COMPLETED)

@@ -29,6 +29,7 @@ from typing import Any, Iterator
 from tqdm import tqdm
 
 from agents.arena.lbr import LBRConfig, play_hands
+from benchmarks.interrupts import POLL_S, deferred_interrupt
 from benchmarks.poker.nolimit_match import PairScores, play_pairs
 
 LBR_CHUNK = 20
@@ -221,19 +222,22 @@ def _run_pool(todo: list[tuple[Measure, int, int]], log: ChunkLog, workers: int,
 
     failure: BaseException | None = None
     try:
-        submit()
-        while in_flight:
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in done:
-                chunk = in_flight.pop(future)
-                error = future.exception()
-                if error is not None:
-                    failure = failure or error
-                    continue
-                log.append(*chunk, future.result())
-                bar.update()
-            if failure is None:
-                submit()  # after a failure the chunks in flight finish and are kept; nothing new starts
+        with deferred_interrupt() as interrupted:
+            submit()
+            while in_flight:
+                done, _ = wait(in_flight, timeout=POLL_S, return_when=FIRST_COMPLETED)
+                if interrupted():
+                    raise KeyboardInterrupt
+                for future in done:
+                    chunk = in_flight.pop(future)
+                    error = future.exception()
+                    if error is not None:
+                        failure = failure or error
+                        continue
+                    log.append(*chunk, future.result())
+                    bar.update()
+                if failure is None:
+                    submit()  # after a failure the chunks in flight finish and are kept; nothing new starts
         if failure is not None:
             raise failure
     except KeyboardInterrupt:

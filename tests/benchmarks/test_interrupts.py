@@ -1,0 +1,42 @@
+"""Ctrl-C as a flag inside a waiting loop (benchmarks.interrupts)."""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from benchmarks.interrupts import deferred_interrupt
+
+
+def test_sigint_sets_the_flag_instead_of_raising_and_the_handler_comes_back() -> None:
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        pytest.skip("SIGINT is not Python's default handler in this runner")
+    with deferred_interrupt() as interrupted:
+        assert not interrupted()
+        os.kill(os.getpid(), signal.SIGINT)
+        deadline = time.monotonic() + 5
+        while not interrupted() and time.monotonic() < deadline:
+            time.sleep(0.01)  # the handler runs between bytecodes of this thread
+        assert interrupted()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with pytest.raises(KeyboardInterrupt):  # outside the block Ctrl-C raises again
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)
+
+
+def test_outside_the_main_thread_nothing_changes() -> None:
+    seen: list[object] = []
+
+    def run() -> None:
+        with deferred_interrupt() as interrupted:
+            seen.append(interrupted())
+            seen.append(signal.getsignal(signal.SIGINT))
+
+    before = signal.getsignal(signal.SIGINT)
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert seen == [False, before]
