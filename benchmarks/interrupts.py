@@ -13,24 +13,30 @@ import signal
 import threading
 from typing import Callable, Iterator
 
+from games.cli import terminate_as_interrupt
+
 POLL_S = 0.2
 """Seconds a loop waits on its workers between checks of the flag."""
 
 
 @contextlib.contextmanager
 def deferred_interrupt() -> Iterator[Callable[[], bool]]:
-    """Within the block, Ctrl-C sets a flag (read by the yielded call) instead of raising at once.
+    """Within the block, Ctrl-C (and SIGTERM where :func:`games.cli.run_cli` made it a Ctrl-C) sets a flag,
+    read by the yielded call, instead of raising at once.
 
-    Where SIGINT is not Python's default handler (ignored, a caller's own handler) or this is not the main
-    thread, nothing changes and the flag stays unset."""
+    A signal whose handler is something else (ignored, a caller's own handler) is left alone, as is every
+    signal outside the main thread; the flag then stays unset."""
     hit: list[bool] = []
-    main = threading.current_thread() is threading.main_thread()
-    before = signal.getsignal(signal.SIGINT) if main else None
-    if before is not signal.default_int_handler:
+    if threading.current_thread() is not threading.main_thread():
         yield lambda: False
         return
-    signal.signal(signal.SIGINT, lambda signum, frame: hit.append(True))
+    raising = (signal.default_int_handler, terminate_as_interrupt)
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    taken = [s for s, handler in before.items() if handler in raising]
+    for s in taken:
+        signal.signal(s, lambda signum, frame: hit.append(True))
     try:
         yield lambda: bool(hit)
     finally:
-        signal.signal(signal.SIGINT, before)
+        for s in taken:
+            signal.signal(s, before[s])

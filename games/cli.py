@@ -1,14 +1,28 @@
 """Entry-point helper: bad input ends with one line on stderr and exit status 2, never a traceback."""
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from types import FrameType
 from typing import Callable, Sequence
 
 from games.core import InputError
 
 
+def terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM handler of a command: stop as Ctrl-C does (finished work is kept, ledgers are written)."""
+    raise KeyboardInterrupt
+
+
 def run_cli(main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None = None) -> int:
-    """Run ``main(argv)``; turn :class:`InputError` into ``error: ...`` and status 2, Ctrl-C into 130."""
+    """Run ``main(argv)``; turn :class:`InputError` into ``error: ...`` and status 2, Ctrl-C into 130.
+
+    SIGTERM (``kill``, a scheduler, ``ray job stop``) counts as Ctrl-C while ``main`` runs: a job started in
+    the background, where the shell makes it ignore SIGINT, can still be stopped cleanly."""
+    before = None
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        before = signal.signal(signal.SIGTERM, terminate_as_interrupt)
     try:
         return main(argv)
     except InputError as err:
@@ -17,3 +31,6 @@ def run_cli(main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | N
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
+    finally:
+        if before is not None:
+            signal.signal(signal.SIGTERM, before)

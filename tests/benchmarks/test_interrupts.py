@@ -9,6 +9,7 @@ import time
 import pytest
 
 from benchmarks.interrupts import deferred_interrupt
+from games.cli import run_cli
 
 
 def test_sigint_sets_the_flag_instead_of_raising_and_the_handler_comes_back() -> None:
@@ -40,3 +41,24 @@ def test_outside_the_main_thread_nothing_changes() -> None:
     thread.start()
     thread.join()
     assert seen == [False, before]
+
+
+def test_run_cli_makes_sigterm_a_ctrl_c_and_the_loop_flag_takes_it() -> None:
+    if signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        pytest.skip("SIGTERM has a handler in this runner")
+    seen: list[bool] = []
+
+    def main(argv: object) -> int:
+        with deferred_interrupt() as interrupted:
+            os.kill(os.getpid(), signal.SIGTERM)
+            deadline = time.monotonic() + 5
+            while not interrupted() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            seen.append(interrupted())
+        os.kill(os.getpid(), signal.SIGTERM)  # outside the block: a Ctrl-C, so status 130
+        time.sleep(5)
+        return 0
+
+    assert run_cli(main, []) == 130
+    assert seen == [True]
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -173,7 +174,18 @@ def test_bad_input_exits_2_before_any_game(args: list[str], words: str, tmp_path
     assert not (tmp_path / "o").exists()
 
 
-def test_ctrl_c_keeps_finished_games_and_resumes(tmp_path: Path) -> None:
+def _sigint_default() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # see test_play
+
+
+def _sigint_ignored() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a shell starts a background job (nohup ... &)
+
+
+@pytest.mark.parametrize("sent, start", [(signal.SIGINT, _sigint_default), (signal.SIGTERM, _sigint_ignored)],
+                         ids=["ctrl-c", "sigterm-in-background"])
+def test_ctrl_c_keeps_finished_games_and_resumes(sent: signal.Signals, start: Callable[[], None],
+                                                 tmp_path: Path) -> None:
     out = tmp_path / "c"
     # one game a chunk, so games reach the file one by one, and far more games than the run can finish
     # before the signal, however loaded the machine (CI once finished a whole 800-game run before it)
@@ -181,13 +193,12 @@ def test_ctrl_c_keeps_finished_games_and_resumes(tmp_path: Path) -> None:
             "--out", str(out), "--json"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "benchmarks.tournament", *args], cwd=ROOT, env=env,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # see test_play
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            preexec_fn=start, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and (not (out / "games.jsonl").exists() or len(lines(out)) < 3):
         time.sleep(0.1)
     assert proc.poll() is None, "the run ended before it could be interrupted"
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sent)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130 and "re-run to resume" in err and "Traceback" not in err
     done = list(read_records(out / "games.jsonl"))
