@@ -5,6 +5,7 @@ import os
 import signal
 import threading
 import time
+from typing import Iterator
 
 import pytest
 
@@ -12,9 +13,17 @@ from benchmarks.interrupts import deferred_interrupt
 from games.cli import run_cli
 
 
+@pytest.fixture
+def default_signals() -> Iterator[None]:
+    """Python's own SIGINT and SIGTERM handling for the test (earlier tests may have changed them)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler), signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    yield
+    signal.signal(signal.SIGINT, before[0])
+    signal.signal(signal.SIGTERM, before[1])
+
+
+@pytest.mark.usefixtures("default_signals")
 def test_sigint_sets_the_flag_instead_of_raising_and_the_handler_comes_back() -> None:
-    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        pytest.skip("SIGINT is not Python's default handler in this runner")
     with deferred_interrupt() as interrupted:
         assert not interrupted()
         os.kill(os.getpid(), signal.SIGINT)
@@ -43,9 +52,8 @@ def test_outside_the_main_thread_nothing_changes() -> None:
     assert seen == [False, before]
 
 
+@pytest.mark.usefixtures("default_signals")
 def test_run_cli_makes_sigterm_a_ctrl_c_and_the_loop_flag_takes_it() -> None:
-    if signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
-        pytest.skip("SIGTERM has a handler in this runner")
     seen: list[bool] = []
 
     def main(argv: object) -> int:
