@@ -275,6 +275,13 @@ def write_scaling_report(results: dict[str, Any], out_dir: Path, provenance: Run
                     f"work would take about {projected}."
                     + ("" if cost["complete"] else " The ledger starts after the study did: earlier invocations "
                        "are not counted."))
+    left = results.get("to_target")
+    if left and left["cells_over"]:
+        report.text(f"Left to do: bringing the {left['cells_over']} cell(s) over ±{results['target_ci']:g} within it "
+                    f"takes about {left['games']:,} more games, {left['core_hours']:.1f} core-hours by the measured "
+                    f"move costs: the top-up waves' greedy design run from this fit without a time limit "
+                    f"(`results.json` `to_target` lists the pairs). It is a prediction: the intervals shrink as "
+                    f"designed only if the ratings stay near their fitted values.")
     if any(s.startswith("stockfish:") and a["fixed"] for s, a in results["anchors"].items()):
         report.text("Stockfish's `UCI_Elo` is calibrated at 60 s + 0.6 s a game (anchored to CCRL 40/4); here each "
                     "Stockfish anchor plays with the limit in its spec (the default ladder: 0.1 s a move), and "

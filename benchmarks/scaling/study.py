@@ -348,6 +348,7 @@ def analyse(study: Study) -> dict[str, Any]:
     rate = exchange_rate(games, grid.fixed, points, flat_elo=args.flat_elo, replicates=args.bootstrap,
                          seed=args.seed, fit=fit) if not missing else None
     results = build_results(study, fit, rate, missing)
+    results["to_target"] = to_target(study, fit)
     results["holdouts"] = holdout_rows(fit, study.holdouts, records)
     if rate is not None:
         def rate_of(rows: Any, fixed: dict[str, float]) -> Any:
@@ -356,6 +357,30 @@ def analyse(study: Study) -> dict[str, Any]:
         results["anchor_families"] = [f.to_json() for f in family_exchange_rates(
             study.fitted_records(), [c.spec for c in grid.cells], [a.spec for a in grid.anchors], fit, rate_of)]
     return write_scaling_report(results, args.out, study.provenance, args.include)
+
+
+PROJECTION_STEPS = 100_000
+"""Most greedy steps of :func:`to_target` (each adds one chunk of games to one pair)."""
+
+
+def to_target(study: Study, fit: EloFit) -> dict[str, Any] | None:
+    """What is left: the games the top-up design would add, from this fit, until every cell is within the
+    target (one greedy design without a time limit, the pairs the top-up waves may use), and their
+    estimated cost from the measured move costs. None before the links are chosen or without a target."""
+    args, grid = study.args, study.grid
+    links = _load_links(study)
+    cells = [c.spec for c in grid.cells]
+    if args.target_ci <= 0 or links is None or not study.costs or any(c not in fit.ratings for c in cells):
+        return None
+    wide = over_target(fit, cells, args.target_ci)
+    n = even(args.games_per_pair)
+    plies = study.plies()
+    seconds = lambda a, b: pair_seconds(study.costs, a, b, plies)  # noqa: E731
+    extra = top_up(fit, top_up_pairs(dict(make_plan(grid, n, links).pairs), grid, fit, study.holdouts), cells,
+                   args.target_ci, seconds, math.inf, even(n / 4), max_steps=PROJECTION_STEPS) if wide else {}
+    core_seconds = study.ratio * sum(m * seconds(a, b) for (a, b), m in extra.items())
+    return {"cells_over": len(wide), "games": sum(extra.values()), "core_hours": core_seconds / 3600.0,
+            "pairs": [{"a": a, "b": b, "games": m} for (a, b), m in sorted(extra.items(), key=lambda kv: -kv[1])]}
 
 
 def build_results(study: Study, fit: EloFit, rate: Any, missing: list[str]) -> dict[str, Any]:
