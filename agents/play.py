@@ -57,6 +57,7 @@ from agents.provenance import RunInfo
 from agents.registry import agent_names, make_agent, make_agents
 from games.cli import run_cli
 from games.core import Game, InputError, State, StateParseError
+from games.interrupts import deferred_interrupt
 from games.registry import game_names, make_game
 
 TWO_PLAYER_OPTIONS = ("fen", "moves", "start", "openings", "max_plies", "sprt")
@@ -334,13 +335,17 @@ def _run_match(args: argparse.Namespace, game: Game, agents: list[Agent], record
     sprt: SprtConfig | None = args.sprt_config
     try:
         for g, (a_seat, record) in enumerate(records):
-            outputs.write(record, g + 1, event=f"{args.spec_a} vs {args.spec_b}")
             if scorers is not None and aivat is not None:
                 by_seat = (agents[0], agents[1]) if a_seat == 0 else (agents[1], agents[0])
                 corrected0 = scorers[a_seat].score(list(record.actions), by_seat, record.returns[0])
-                aivat.append(corrected0 if a_seat == 0 else -corrected0)
-            returns.append(record.returns)
-            seats.append(a_seat)
+            with deferred_interrupt() as interrupted:  # the files and the summary count the same games
+                outputs.write(record, g + 1, event=f"{args.spec_a} vs {args.spec_b}")
+                if scorers is not None and aivat is not None:
+                    aivat.append(corrected0 if a_seat == 0 else -corrected0)
+                returns.append(record.returns)
+                seats.append(a_seat)
+            if interrupted():
+                raise KeyboardInterrupt
             bar.update(1)
             done = summarize(returns, seats)
             bar.set_postfix(score=f"{done.score:.3f}", refresh=False)

@@ -45,7 +45,7 @@ from agents.arena.match import play_game
 from agents.arena.openings import random_opening
 from agents.arena.records import GameRecord
 from agents.registry import make_agent
-from benchmarks.interrupts import POLL_S, deferred_interrupt
+from games.interrupts import POLL_S, deferred_interrupt
 from games.core import Game
 from games.registry import make_game
 

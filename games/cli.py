@@ -4,15 +4,10 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from types import FrameType
 from typing import Callable, Sequence
 
 from games.core import InputError
-
-
-def terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM handler of a command: stop as Ctrl-C does (finished work is kept, ledgers are written)."""
-    raise KeyboardInterrupt
+from games.interrupts import terminate_as_interrupt
 
 
 def run_cli(main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None = None) -> int:

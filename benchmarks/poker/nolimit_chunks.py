@@ -29,7 +29,7 @@ from typing import Any, Iterator
 from tqdm import tqdm
 
 from agents.arena.lbr import LBRConfig, play_hands
-from benchmarks.interrupts import POLL_S, deferred_interrupt
+from games.interrupts import POLL_S, deferred_interrupt
 from benchmarks.poker.nolimit_match import PairScores, play_pairs
 
 LBR_CHUNK = 20

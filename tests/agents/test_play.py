@@ -18,6 +18,7 @@ import agents.play as play
 from agents.core import Agent, AgentError
 from agents.arena.records import read_records
 from agents.stockfish import StockfishAgent, find_stockfish
+from games.cli import run_cli
 from games.core import State
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -275,3 +276,29 @@ def test_help_shows_the_puzzle_options() -> None:
     text = " ".join(proc.stdout.split())
     for flag in ("--puzzles", "--generate", "--min-guesses", "sudoku: the first N puzzles"):
         assert flag in text, flag
+
+
+def test_an_interrupt_while_a_game_is_written_still_counts_it(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C right as the first game is written: the files and the summary agree on one game (the
+    interrupt once fell between the two and the summary said 0 of the file's 1)."""
+    write = play._Outputs.write
+
+    def write_then_interrupt(self: object, *args: object, **kwargs: object) -> None:
+        write(self, *args, **kwargs)  # type: ignore[arg-type]
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.5)  # where the handler would run if the write were not shielded
+
+    monkeypatch.setattr(play._Outputs, "write", write_then_interrupt)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        code = run_cli(play.main, ["connect_four", "random", "random", "--games", "10", "--out", str(tmp_path),
+                                   "--json"])
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert code == 130
+    summary = json.loads(capsys.readouterr().out)
+    records = list(read_records(tmp_path / "games.jsonl"))
+    assert summary["status"] == "interrupted" and summary["games"] == len(records) == 1
+    assert json.loads((tmp_path / "summary.json").read_text())["games"] == 1

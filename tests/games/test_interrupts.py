@@ -1,4 +1,4 @@
-"""Ctrl-C as a flag inside a waiting loop (benchmarks.interrupts)."""
+"""Ctrl-C and SIGTERM as a flag inside a waiting loop or a bookkeeping step (games.interrupts)."""
 from __future__ import annotations
 
 import os
@@ -9,7 +9,7 @@ from typing import Iterator
 
 import pytest
 
-from benchmarks.interrupts import deferred_interrupt
+from games.interrupts import deferred_interrupt
 from games.cli import run_cli
 
 
