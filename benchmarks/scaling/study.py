@@ -38,7 +38,7 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from agents.arena.records import read_records
 from agents.arena.stats import score_of
@@ -154,9 +154,14 @@ class Study:
         games = games_from_results((a, b, s) for a, b, s, _ in self.fitted_records())
         return fit_elo(collapse(games), self.grid.fixed), games
 
-    def plies(self) -> float:
-        rec = self.records()
+    def plies(self, records: list[tuple[str, str, float, int]] | None = None) -> float:
+        """Mean plies a game (``records``: the games already read, else read from the folder)."""
+        rec = self.records() if records is None else records
         return sum(r[3] for r in rec) / len(rec) if rec else DEFAULT_PLIES.get(self.game.spec.name, 60.0)
+
+    def game_seconds(self, plies: float) -> Callable[[str, str], float]:
+        """Estimated seconds of one game between two players (one worker), from the measured move costs."""
+        return lambda a, b: pair_seconds(self.costs, a, b, plies)
 
     # ----- cost -----
     def measure(self) -> None:
@@ -321,9 +326,8 @@ def play_study(study: Study) -> None:
             budget = min(WAVE_SECONDS, study.remaining_seconds() - 30.0) * args.workers / study.ratio
             if not wide or budget <= 0:
                 break
-            plies = study.plies()
             extra = top_up(fit, top_up_pairs(final, grid, fit, study.holdouts), cells, args.target_ci,
-                           lambda a, b: pair_seconds(study.costs, a, b, plies), budget, even(n / 4))
+                           study.game_seconds(study.plies()), budget, even(n / 4))
             if not extra:
                 break
             have = counts_by_pair([(a, b) for a, b, _, _ in study.records()])
@@ -348,7 +352,7 @@ def analyse(study: Study) -> dict[str, Any]:
     rate = exchange_rate(games, grid.fixed, points, flat_elo=args.flat_elo, replicates=args.bootstrap,
                          seed=args.seed, fit=fit) if not missing else None
     results = build_results(study, fit, rate, missing)
-    results["to_target"] = to_target(study, fit)
+    results["to_target"] = to_target(study, fit, records)
     results["holdouts"] = holdout_rows(fit, study.holdouts, records)
     if rate is not None:
         def rate_of(rows: Any, fixed: dict[str, float]) -> Any:
@@ -363,10 +367,10 @@ PROJECTION_STEPS = 100_000
 """Most greedy steps of :func:`to_target` (each adds one chunk of games to one pair)."""
 
 
-def to_target(study: Study, fit: EloFit) -> dict[str, Any] | None:
+def to_target(study: Study, fit: EloFit, records: list[tuple[str, str, float, int]]) -> dict[str, Any] | None:
     """What is left: the games the top-up design would add, from this fit, until every cell is within the
     target (one greedy design without a time limit, the pairs the top-up waves may use), and their
-    estimated cost from the measured move costs. None before the links are chosen or without a target."""
+    estimated cost from the measured move costs (``records``: the games, already read). None before the links are chosen or without a target."""
     args, grid = study.args, study.grid
     links = _load_links(study)
     cells = [c.spec for c in grid.cells]
@@ -374,8 +378,7 @@ def to_target(study: Study, fit: EloFit) -> dict[str, Any] | None:
         return None
     wide = over_target(fit, cells, args.target_ci)
     n = even(args.games_per_pair)
-    plies = study.plies()
-    seconds = lambda a, b: pair_seconds(study.costs, a, b, plies)  # noqa: E731
+    seconds = study.game_seconds(study.plies(records))
     extra = top_up(fit, top_up_pairs(dict(make_plan(grid, n, links).pairs), grid, fit, study.holdouts), cells,
                    args.target_ci, seconds, math.inf, even(n / 4), max_steps=PROJECTION_STEPS) if wide else {}
     core_seconds = study.ratio * sum(m * seconds(a, b) for (a, b), m in extra.items())
