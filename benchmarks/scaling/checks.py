@@ -4,11 +4,12 @@ A Bradley–Terry fit can rate two players whose direct match it would predict w
 different families meet (network MCTS, rollout MCTS, Stockfish). Two checks:
 
 * **Held-out pairings** (:func:`choose_holdouts`, :func:`holdout_rows`): pairs the schedule never plays,
-  chosen once from the fit (a cell against an anchor it is not linked to, expected score between 0.2 and
-  0.8), then played directly for many games. Their games stay out of the fit; the report sets the
-  predicted score (both colours averaged, with the fit's first-move advantage; delta-method interval
-  from the ratings' covariance) against the measured one (paired mean of colour-swapped games), and
-  flags every pairing whose difference lies outside the combined 95% interval.
+  chosen from the fit once every cell is within the target (a cell against an anchor it is not linked
+  to, expected score between 0.2 and 0.8, widened towards 0.1 and 0.9 when too few are left), then
+  played directly for many games. Their games stay out of the fit; the report sets the predicted score
+  (both colours averaged, with the fit's first-move advantage; delta-method interval from the ratings'
+  covariance) against the measured one (paired mean of colour-swapped games), and flags every pairing
+  whose difference lies outside the combined 95% interval.
 * **One family of anchors** (:func:`anchor_family`, :func:`family_exchange_rates`): the exchange rate
   refitted with the anchors of one family only (their games kept, the others' dropped; one anchor of
   the family fixed at its full-fit rating), to show how far the result leans on the anchors' kind.
@@ -57,23 +58,32 @@ def predicted_score(fit: EloFit, a: str, b: str) -> tuple[float, float]:
 
 
 def choose_holdouts(fit: EloFit, cells: Sequence[str], anchors: Sequence[str], scheduled: Iterable[frozenset[str]],
-                    count: int, low: float = 0.2, high: float = 0.8) -> list[tuple[str, str]]:
-    """Up to ``count`` (cell, anchor) pairs the schedule does not play, expected score in [low, high],
-    spread over cells and anchors (closest to an even match first, each cell and anchor used once
-    before any is used twice)."""
-    taken = set(scheduled)
-    candidates = []
+                    count: int, low: float = 0.2, high: float = 0.8, chosen: Sequence[tuple[str, str]] = (),
+                    widest: float = 0.1, step: float = 0.05) -> list[tuple[str, str]]:
+    """``chosen`` and then more (cell, anchor) pairs the schedule does not play, up to ``count`` in all.
+
+    New pairs have an expected score in [low, high]; where fewer than needed lie there (a dense schedule
+    leaves few informative pairs unplayed), the window widens by ``step`` a side, to [widest, 1 - widest]
+    at most. They are spread over cells and anchors (closest to an even match first, each cell and anchor
+    used once before any is used twice, counting the uses in ``chosen``)."""
+    chosen = [(a, b) for a, b in chosen][:count]
+    taken = set(scheduled) | {frozenset(p) for p in chosen}
+    scored = []
     for cell in cells:
         for anchor in anchors:
             if frozenset((cell, anchor)) in taken or cell not in fit.ratings or anchor not in fit.ratings:
                 continue
             score, _ = predicted_score(fit, cell, anchor)
-            if low <= score <= high:
-                candidates.append((abs(score - 0.5), cell, anchor))
-    candidates.sort()
-    chosen: list[tuple[str, str]] = []
+            scored.append((abs(score - 0.5), score, cell, anchor))
+    scored.sort()
+    need = count - len(chosen)
+    while True:
+        candidates = [(cell, anchor) for _, score, cell, anchor in scored if low - 1e-9 <= score <= high + 1e-9]
+        if len(candidates) >= need or low <= widest + 1e-9:
+            break
+        low, high = max(widest, low - step), min(1.0 - widest, high + step)
     for rounds in range(1, count + 1):
-        for _, cell, anchor in candidates:
+        for cell, anchor in candidates:
             if len(chosen) >= count:
                 return chosen
             uses = sum(cell in p for p in chosen) + sum(anchor in p for p in chosen)

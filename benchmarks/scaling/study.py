@@ -225,22 +225,33 @@ def _load_holdouts(plan: Path, players: set[str]) -> list[tuple[str, str]]:
 
 
 def play_holdouts(study: Study, scheduled: list[tuple[str, str]]) -> None:
-    """Choose the held-out pairings once (from the current fit, among pairs the schedule never plays),
-    store them in plan.json, and play ``--holdout-games`` games of each."""
+    """Choose the held-out pairings from the current fit, among pairs the schedule never plays (a stored
+    list shorter than ``--holdout`` is topped up, the stored pairs kept), store them in plan.json, and play
+    ``--holdout-games`` games of each in waves (a re-run resumes)."""
     args, grid = study.args, study.grid
     if args.holdout <= 0:
         return
-    if not study.holdouts:
+    if len(study.holdouts) < args.holdout:
         fit, _ = study.fit()
         played = counts_by_pair([(a, b) for a, b, _, _ in study.records()])
+        had = len(study.holdouts)
         study.holdouts = choose_holdouts(fit, [c.spec for c in grid.cells], [a.spec for a in grid.anchors],
-                                         [frozenset(p) for p in scheduled] + list(played), args.holdout)
+                                         [frozenset(p) for p in scheduled] + list(played), args.holdout,
+                                         chosen=study.holdouts)
+        if len(study.holdouts) > had:
+            _log(f"held-out pairings: {had} stored, {len(study.holdouts) - had} chosen now: "
+                 + "; ".join(f"{a} vs {b}" for a, b in study.holdouts[had:]))
         plan = args.out / "plan.json"
         data = json.loads(plan.read_text()) if plan.exists() else {}
         data["holdouts"] = [list(p) for p in study.holdouts]
         plan.write_text(json.dumps(data, indent=1))
     if study.holdouts:
-        study.play({p: even(args.holdout_games) for p in study.holdouts}, f"{len(study.holdouts)} held-out pairings")
+        final = even(args.holdout_games)
+        waves = max(1, min(4, final // 50))
+        for w in range(1, waves + 1):
+            if not study.play({p: wave_targets(final, waves, w) for p in study.holdouts},
+                              f"{len(study.holdouts)} held-out pairings, wave {w}/{waves}"):
+                return
 
 
 def top_up_pairs(final: dict[tuple[str, str], int], grid: Grid, fit: EloFit,
@@ -320,11 +331,15 @@ def play_study(study: Study) -> None:
             if not study.play({k: wave_targets(v, waves, w) for k, v in final.items()}, f"wave {w}/{waves}"):
                 break
         cells = [c.spec for c in grid.cells]
+        reached = True  # every cell within the target, or no top-up can narrow them further
         while args.target_ci > 0 and not study.stopped:
             fit, _ = study.fit()
             wide = over_target(fit, cells, args.target_ci)
             budget = min(WAVE_SECONDS, study.remaining_seconds() - 30.0) * args.workers / study.ratio
-            if not wide or budget <= 0:
+            if not wide:
+                break
+            if budget <= 0:
+                reached = False
                 break
             extra = top_up(fit, top_up_pairs(final, grid, fit, study.holdouts), cells, args.target_ci,
                            study.game_seconds(study.plies()), budget, even(n / 4))
@@ -335,7 +350,7 @@ def play_study(study: Study) -> None:
                 final[key] = max(final.get(key, 0), have.get(frozenset(key), 0)) + more
             if not study.play(final, f"top-up ({len(wide)} cells over ±{args.target_ci:g})"):
                 break
-        if not study.stopped:
+        if reached and not study.stopped:  # chosen from a fit whose cells are within the target
             play_holdouts(study, list(final))
 
 

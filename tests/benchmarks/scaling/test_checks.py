@@ -63,3 +63,25 @@ def test_a_family_effect_is_flagged() -> None:
     direct = _games(true, held, 600, seed=4, bias={frozenset(held[0]): -300.0})
     (row,) = holdout_rows(fit, held, rows + direct)
     assert row["outside"] and row["measured"] < row["predicted"] and row["z"] < -1.96
+
+
+def test_too_few_even_pairs_widen_the_window_and_stored_pairs_are_kept() -> None:
+    # a dense schedule: every cell linked to its nearest anchors, so few unplayed pairs are even matches
+    true = {"r": 0.0, "a1": 200.0, "a2": 500.0, "c1": 150.0, "c2": 330.0, "c3": 350.0}
+    scheduled = [("r", "a1"), ("a1", "a2"), ("c1", "r"), ("c1", "a1"), ("c2", "a1"), ("c2", "a2"),
+                 ("c3", "a2"), ("c1", "c2"), ("c2", "c3")]
+    rows = _games(true, scheduled, 400, seed=5)
+    fit = fit_elo(games_from_results((a, b, s) for a, b, s, _ in rows), {"r": 0.0})
+    cells, anchors, played = ["c1", "c2", "c3"], ["r", "a1", "a2"], [frozenset(p) for p in scheduled]
+    narrow = choose_holdouts(fit, cells, anchors, played, 3, widest=0.2)
+    scores = {p: predicted_score(fit, *p)[0] for p in [("c1", "a2"), ("c2", "r"), ("c3", "r"), ("c3", "a1")]}
+    assert len(narrow) == sum(0.2 <= s <= 0.8 for s in scores.values()) < 3  # the old rule: too few
+    wide = choose_holdouts(fit, cells, anchors, played, 3)
+    assert len(wide) == 3 and set(narrow) <= set(wide)
+    assert all(0.1 <= scores[p] <= 0.9 for p in wide) and any(not 0.2 <= scores[p] <= 0.8 for p in wide)
+    # a stored, shorter list is topped up: its pairs first, none twice, none scheduled
+    stored = [wide[-1]]
+    again = choose_holdouts(fit, cells, anchors, played, 3, chosen=stored)
+    assert again[0] == stored[0] and len(again) == len(set(again)) == 3
+    assert not {frozenset(p) for p in again} & set(played)
+    assert choose_holdouts(fit, cells, anchors, played, 1, chosen=wide) == wide[:1]

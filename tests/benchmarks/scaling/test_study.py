@@ -104,9 +104,14 @@ def test_end_to_end_json_report_and_resume(tiny_run, tmp_path, monkeypatch):
     assert "Included" not in (out / "report.md").read_text()
     assert json.loads((out / "results.json").read_text())["included"] == []
     assert results["to_target"] is None and "Left to do" not in report  # no target, nothing left
-    # what is left to reach a target: the top-up design from the current fit, reported, no game played
+    # what is left to reach a target: the top-up design from the current fit, reported, no game played,
+    # and no held-out pairing chosen from a fit whose cells are over the target (as if none were stored)
+    plan = json.loads((out / "plan.json").read_text())
+    assert plan.pop("holdouts")
+    (out / "plan.json").write_text(json.dumps(plan))
     assert run_cli(main, again + ["--target-ci", "1", "--max-minutes", "0"]) == 0
     assert len((out / "games.jsonl").read_text().splitlines()) == len(lines)
+    assert "holdouts" not in json.loads((out / "plan.json").read_text())
     left = json.loads((out / "results.json").read_text())["to_target"]
     assert left["cells_over"] == 4 and left["games"] > 0 and left["core_hours"] > 0
     assert sum(p["games"] for p in left["pairs"]) == left["games"]
