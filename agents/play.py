@@ -335,13 +335,15 @@ def _run_match(args: argparse.Namespace, game: Game, agents: list[Agent], record
     sprt: SprtConfig | None = args.sprt_config
     try:
         for g, (a_seat, record) in enumerate(records):
-            if scorers is not None and aivat is not None:
+            corrected: float | None = None  # the A side's AIVAT-corrected return, in poker
+            if scorers is not None:
                 by_seat = (agents[0], agents[1]) if a_seat == 0 else (agents[1], agents[0])
                 corrected0 = scorers[a_seat].score(list(record.actions), by_seat, record.returns[0])
+                corrected = corrected0 if a_seat == 0 else -corrected0
             with deferred_interrupt() as interrupted:  # the files and the summary count the same games
                 outputs.write(record, g + 1, event=f"{args.spec_a} vs {args.spec_b}")
-                if scorers is not None and aivat is not None:
-                    aivat.append(corrected0 if a_seat == 0 else -corrected0)
+                if aivat is not None and corrected is not None:
+                    aivat.append(corrected)
                 returns.append(record.returns)
                 seats.append(a_seat)
             if interrupted():

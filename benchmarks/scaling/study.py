@@ -385,7 +385,8 @@ PROJECTION_STEPS = 100_000
 def to_target(study: Study, fit: EloFit, records: list[tuple[str, str, float, int]]) -> dict[str, Any] | None:
     """What is left: the games the top-up design would add, from this fit, until every cell is within the
     target (one greedy design without a time limit, the pairs the top-up waves may use), and their
-    estimated cost from the measured move costs (``records``: the games, already read). None before the links are chosen or without a target."""
+    estimated cost from the measured move costs (``records``: the games, already read). None before the
+    links are chosen or without a target."""
     args, grid = study.args, study.grid
     links = _load_links(study)
     cells = [c.spec for c in grid.cells]
