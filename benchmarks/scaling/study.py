@@ -241,10 +241,10 @@ def play_holdouts(study: Study, scheduled: list[tuple[str, str]]) -> None:
         if len(study.holdouts) > had:
             _log(f"held-out pairings: {had} stored, {len(study.holdouts) - had} chosen now: "
                  + "; ".join(f"{a} vs {b}" for a, b in study.holdouts[had:]))
-        plan = args.out / "plan.json"
-        data = json.loads(plan.read_text()) if plan.exists() else {}
-        data["holdouts"] = [list(p) for p in study.holdouts]
-        plan.write_text(json.dumps(data, indent=1))
+            plan = args.out / "plan.json"
+            data = json.loads(plan.read_text()) if plan.exists() else {}
+            data["holdouts"] = [list(p) for p in study.holdouts]
+            plan.write_text(json.dumps(data, indent=1))
     if study.holdouts:
         final = even(args.holdout_games)
         waves = max(1, min(4, final // 50))
