@@ -270,7 +270,7 @@ def write_scaling_report(results: dict[str, Any], out_dir: Path, provenance: Run
     cost = results.get("cost")
     if cost and cost["invocations"]:
         projected = ", ".join(f"{h:.1f} h on {n} cores" for n, h in cost["projected_wall_hours"].items())
-        done = results.get("cells_over_target") == 0 and not results["stopped_early"]
+        done = results["cells_over_target"] == 0 and not results["stopped_early"]
         report.text(f"{'Cost' if done else 'Cost so far'}: {cost['wall_hours']:.1f} wall hours over "
                     f"{cost['invocations']} invocation(s), "
                     f"{cost['core_hours']:.1f} core-hours (wall time x game workers; `invocations.jsonl`); the same "

@@ -241,10 +241,7 @@ def play_holdouts(study: Study, scheduled: list[tuple[str, str]]) -> None:
         if len(study.holdouts) > had:
             _log(f"held-out pairings: {had} stored, {len(study.holdouts) - had} chosen now: "
                  + "; ".join(f"{a} vs {b}" for a, b in study.holdouts[had:]))
-            plan = args.out / "plan.json"
-            data = json.loads(plan.read_text()) if plan.exists() else {}
-            data["holdouts"] = [list(p) for p in study.holdouts]
-            plan.write_text(json.dumps(data, indent=1))
+            _update_plan(args.out, holdouts=[list(p) for p in study.holdouts])
     if study.holdouts:
         final = even(args.holdout_games)
         waves = max(1, min(4, final // 50))
@@ -264,6 +261,14 @@ def top_up_pairs(final: dict[tuple[str, str], int], grid: Grid, fit: EloFit,
             seen.add(frozenset(pair))
             pairs.append(pair)
     return pairs
+
+
+def _update_plan(out: Path, **fields: Any) -> None:
+    """Set ``fields`` in ``plan.json``, keeping its other entries."""
+    path = out / "plan.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data.update(fields)
+    path.write_text(json.dumps(data, indent=1))
 
 
 def _load_links(study: Study) -> dict[str, str] | None:
@@ -317,10 +322,7 @@ def play_study(study: Study) -> None:
     if links is None and study.play(pilot, "pilot wave"):
         fit, _ = study.fit()
         links = nearest_links(grid, {p: r.elo for p, r in fit.ratings.items()})
-        plan_file = args.out / "plan.json"
-        data = json.loads(plan_file.read_text()) if plan_file.exists() else {}
-        data.update(links=links, games_per_pair=n)
-        plan_file.write_text(json.dumps(data, indent=1))
+        _update_plan(args.out, links=links, games_per_pair=n)
     if links is not None:
         plan = make_plan(grid, n, links)
         final = dict(plan.pairs)
